@@ -1,0 +1,1 @@
+"""Knowledge graph of historical correspondence: sources, mapping, validation, publication."""

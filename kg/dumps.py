@@ -1,0 +1,496 @@
+"""Deterministic dumps of a release: the same quads give the same bytes, in every format, at any size.
+
+Why not ``rdflib.Graph.serialize``: its Turtle writer grows super-linearly (minutes at 10,000 letters), and
+its order and blank-node labels change from run to run. Here every graph is turned once into canonical,
+sorted N-Triples lines (bytes, one triple a line, as pyoxigraph writes canonical N-Triples), and every format
+is written from those lines by pyoxigraph's streaming writers, which keep the order they are given:
+
+- blank nodes get RDFC-1.0 canonical labels (``_:c14n0`` ...), computed over the quads that mention a blank
+  node only (the algorithm never looks at the others, so the labels are those of the whole dataset at a
+  fraction of the cost): rebuilding the same sources gives the same labels though rdflib mints random ones;
+- lines are sorted bytewise, so ``LC_ALL=C sort -c`` confirms that the N-Triples and N-Quads dumps are
+  sorted, and the Turtle/TriG/JSON-LD writers see each subject's triples together, grouped the same way;
+- prefixes are written in the fixed order of :data:`PREFIXES`;
+- gzip members carry no file name and mtime 0 (RFC 1952 allows both), so the compressed bytes depend on the
+  content alone (for a given zlib).
+
+This module knows nothing of releases or VoID (``kg.publish``, ``kg.void``): it turns quads into files.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import os
+import shutil
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+
+from kg import settings
+
+#: Prefixes of the Turtle and TriG dumps, in the order written (deterministic output needs a fixed order).
+PREFIXES: dict[str, str] = {
+    "crm": "http://www.cidoc-crm.org/cidoc-crm/",
+    "kgo": settings.ONTOLOGY_NAMESPACE,
+    "schema": "https://schema.org/",
+    "rico": "https://www.ica.org/standards/RiC/ontology#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "oa": "http://www.w3.org/ns/oa#",
+    "dct": "http://purl.org/dc/terms/",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "void": "http://rdfs.org/ns/void#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "wd": "http://www.wikidata.org/entity/",
+}
+
+
+def prefixes_for(base_uri: str) -> dict[str, str]:
+    """The prefixes of a deployment's dumps.
+
+    Only vocabularies: our own ``{base}/id/`` IRIs all hold slashes, which Turtle would have to escape in a
+    prefixed name (``id:letter\\/bl1996-009``), so they are clearer written out in full.
+    """
+    del base_uri  # kept in the signature: a deployment may one day add its own vocabulary here
+    return dict(PREFIXES)
+
+
+@dataclass(frozen=True)
+class DumpFormat:
+    """One downloadable serialisation: where it is written and how it is described and served."""
+
+    key: str  #: the ``kg dump --format`` value
+    filename: str  #: file name inside ``dumps/``
+    media_type: str  #: media type of the RDF it contains (DCAT ``mediaType``)
+    rdf_format: ox.RdfFormat
+    named_graphs: bool  #: True: one named graph per source (TriG, N-Quads); False: the union graph
+    gzipped: bool = False
+
+    @property
+    def served_media_type(self) -> str:
+        """What the HTTP response says: the bytes of a ``.gz`` file are a gzip archive, not N-Triples.
+
+        Serving ``kg.nt.gz`` as N-Triples with ``Content-Encoding: gzip`` would make clients unpack it on
+        the fly (and break ``Range`` resumption), so it is ``application/gzip``; DCAT records the RDF type
+        separately.
+        """
+        return "application/gzip" if self.gzipped else self.media_type
+
+
+DUMP_FORMATS: dict[str, DumpFormat] = {
+    f.key: f
+    for f in (
+        DumpFormat("ttl", "kg.ttl", "text/turtle", ox.RdfFormat.TURTLE, named_graphs=False),
+        DumpFormat("nt", "kg.nt.gz", "application/n-triples", ox.RdfFormat.N_TRIPLES, named_graphs=False,
+                   gzipped=True),
+        DumpFormat("jsonld", "kg.jsonld", "application/ld+json", ox.RdfFormat.JSON_LD, named_graphs=False),
+        DumpFormat("trig", "kg.trig", "application/trig", ox.RdfFormat.TRIG, named_graphs=True),
+        DumpFormat("nq", "kg.nq.gz", "application/n-quads", ox.RdfFormat.N_QUADS, named_graphs=True,
+                   gzipped=True),
+    )
+}
+
+CHECKSUM_FILE = "SHA256SUMS"
+
+_RDF_TYPE = b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+
+
+class DumpError(ValueError):
+    """Input that cannot be dumped faithfully (e.g. a graph name that is not an IRI)."""
+
+
+# -------------------------------------------------------------------------------------------- content
+class CanonicalDataset:
+    """The quads of a release as sorted canonical N-Triples lines per named graph.
+
+    ``graphs`` maps a graph IRI to its sorted, duplicate-free lines (``b'<s> <p> <o> .\\n'``). All else is
+    derived from it, so two datasets with equal ``graphs`` write equal files.
+    """
+
+    def __init__(self, graphs: dict[str, list[bytes]] | None = None) -> None:
+        self.graphs: dict[str, list[bytes]] = dict(sorted((graphs or {}).items()))
+
+    # ----------------------------------------------------------------------------------------------- building
+    @classmethod
+    def from_rdflib(cls, named_graphs: Iterable[tuple[URIRef, Graph]]) -> CanonicalDataset:
+        """Convert rdflib graphs (repeated graph names are merged) and canonicalise the blank nodes."""
+        converter = _Converter()
+        plain: dict[str, list[ox.Triple]] = {}
+        with_blanks: list[ox.Quad] = []
+        for name, graph in named_graphs:
+            if not isinstance(name, URIRef):
+                raise DumpError(f"graph name {name!r} is not an IRI: named graphs need IRIs to be published")
+            graph_iri = str(name)
+            graph_node = ox.NamedNode(graph_iri)
+            triples = plain.setdefault(graph_iri, [])
+            for s, p, o in graph:
+                triple = converter.triple(s, p, o)
+                if converter.last_had_blank:
+                    with_blanks.append(ox.Quad(triple.subject, triple.predicate, triple.object, graph_node))
+                else:
+                    triples.append(triple)
+        return cls._from_parts(plain, with_blanks)
+
+    @classmethod
+    def from_quads(cls, quads: Iterable[ox.Quad]) -> CanonicalDataset:
+        """From pyoxigraph quads (e.g. a parsed N-Quads file); default-graph quads are refused."""
+        plain: dict[str, list[ox.Triple]] = {}
+        with_blanks: list[ox.Quad] = []
+        for quad in quads:
+            if not isinstance(quad.graph_name, ox.NamedNode):
+                raise DumpError(f"quad outside a named graph: {quad}")
+            if _has_blank(quad):
+                with_blanks.append(quad)
+            else:
+                plain.setdefault(quad.graph_name.value, []).append(quad.triple)
+        return cls._from_parts(plain, with_blanks)
+
+    @classmethod
+    def from_nquads_file(cls, path: Path) -> CanonicalDataset:
+        """Read a release's ``dataset.nq`` (already canonical: its blank-node labels are kept)."""
+
+        def named_only(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
+            for quad in quads:
+                if not isinstance(quad.graph_name, ox.NamedNode):
+                    raise DumpError(f"{path}: quad outside a named graph: {quad}")
+                yield quad
+
+        # Re-serialised by pyoxigraph, every line is canonical: ``<s> <p> <o> <g> .`` where the graph IRI, the
+        # last term, holds no space; splitting it off gives the N-Triples line.
+        data = ox.serialize(named_only(ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS)),
+                            format=ox.RdfFormat.N_QUADS)
+        graphs: dict[bytes, list[bytes]] = {}
+        for line in data.splitlines(keepends=True):
+            triple, graph, _ = line.rsplit(b" ", 2)
+            graphs.setdefault(graph, []).append(triple + b" .\n")
+        return cls({graph[1:-1].decode("utf-8"): sorted(set(lines)) for graph, lines in graphs.items()})
+
+    @classmethod
+    def _from_parts(cls, plain: dict[str, list[ox.Triple]], with_blanks: list[ox.Quad]) -> CanonicalDataset:
+        if with_blanks:
+            dataset = ox.Dataset(with_blanks)
+            dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+            for quad in dataset:
+                plain.setdefault(quad.graph_name.value, []).append(quad.triple)
+        graphs = {name: _sorted_lines(triples) for name, triples in plain.items()}
+        return cls({name: lines for name, lines in graphs.items() if lines})
+
+    def add_graph(self, name: str, graph: Graph) -> None:
+        """Add a graph without blank nodes (their canonical labels could clash with the existing ones)."""
+        converter = _Converter()
+        triples = []
+        for s, p, o in graph:
+            triples.append(converter.triple(s, p, o))
+            if converter.last_had_blank:
+                raise DumpError(f"graph {name} has blank nodes; mint IRIs for what it describes")
+        lines = sorted(set(self.graphs.get(name, [])) | set(_sorted_lines(triples)))
+        self.graphs = dict(sorted({**self.graphs, name: lines}.items()))
+
+    # ----------------------------------------------------------------------------------------------- views
+    def union_lines(self) -> list[bytes]:
+        """Sorted N-Triples lines of the union graph (a triple stated in two graphs appears once)."""
+        lines = [line for graph_lines in self.graphs.values() for line in graph_lines]
+        lines.sort()  # concatenated sorted runs: timsort merges them in near-linear time
+        return _dedupe_sorted(lines)
+
+    def nquads_lines(self) -> list[bytes]:
+        """Sorted N-Quads lines of every graph (the canonical ``dataset.nq``)."""
+        lines = self._grouped_nquads_lines()
+        lines.sort()
+        return lines
+
+    def _grouped_nquads_lines(self) -> list[bytes]:
+        """N-Quads lines graph by graph (IRI order, triples sorted within): what TriG is written from."""
+        out: list[bytes] = []
+        for name, graph_lines in self.graphs.items():
+            suffix = b" " + str(ox.NamedNode(name)).encode("utf-8") + b" .\n"
+            out.extend(line[:-3] + suffix for line in graph_lines)
+        return out
+
+    @property
+    def quad_count(self) -> int:
+        return sum(len(lines) for lines in self.graphs.values())
+
+    # ----------------------------------------------------------------------------------------------- writing
+    def write(self, fmt: DumpFormat, out: BinaryIO, *, prefixes: dict[str, str],
+              union: list[bytes] | None = None) -> None:
+        """Write one format to a binary stream (gzip-compressed when the format says so)."""
+        if fmt.gzipped:
+            with deterministic_gzip(out) as zipped:
+                self._write_plain(fmt, zipped, prefixes=prefixes, union=union)
+        else:
+            self._write_plain(fmt, out, prefixes=prefixes, union=union)
+
+    def _write_plain(self, fmt: DumpFormat, out: BinaryIO, *, prefixes: dict[str, str],
+                     union: list[bytes] | None) -> None:
+        if fmt.rdf_format == ox.RdfFormat.N_QUADS:
+            _write_lines(out, self.nquads_lines())
+        elif fmt.rdf_format == ox.RdfFormat.TRIG:
+            data = b"".join(self._grouped_nquads_lines())
+            quads = ox.parse(data, format=ox.RdfFormat.N_QUADS)
+            _serialize_with_prefixes(quads, out, fmt.rdf_format, prefixes)
+        else:
+            lines = union if union is not None else self.union_lines()
+            triples = ox.parse(b"".join(lines), format=ox.RdfFormat.N_TRIPLES)
+            if fmt.rdf_format == ox.RdfFormat.N_TRIPLES:
+                _write_lines(out, lines)
+            elif fmt.rdf_format == ox.RdfFormat.TURTLE:
+                _serialize_with_prefixes(triples, out, fmt.rdf_format, prefixes)
+            else:
+                ox.serialize(triples, out, fmt.rdf_format)
+
+
+# ---------------------------------------------------------------------------------------------- files
+@dataclass(frozen=True)
+class DumpFile:
+    """A written dump: what the manifest, VoID and the HTTP layer say about it."""
+
+    format: DumpFormat
+    path: Path
+    size: int
+    sha256: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {"file": self.path.name, "format": self.format.key, "media_type": self.format.media_type,
+                "served_media_type": self.format.served_media_type, "size": self.size, "sha256": self.sha256,
+                "named_graphs": self.format.named_graphs, "compressed": self.format.gzipped}
+
+
+def write_dumps(dataset: CanonicalDataset, folder: Path, *, base_uri: str,
+                formats: Iterable[str] | None = None, union: list[bytes] | None = None) -> list[DumpFile]:
+    """Write the dumps (all formats by default) and ``SHA256SUMS`` into ``folder``, in format order.
+
+    ``union`` may pass ``dataset.union_lines()`` when the caller already has it.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    prefixes = prefixes_for(base_uri)
+    union = dataset.union_lines() if union is None else union
+    written = []
+    for key in formats or DUMP_FORMATS:
+        fmt = DUMP_FORMATS[key]
+        path = folder / fmt.filename
+        with _HashingWriter(path) as out:
+            dataset.write(fmt, out, prefixes=prefixes, union=union)
+        written.append(DumpFile(fmt, path, out.size, out.hexdigest()))
+    # The format of ``sha256sum --check``: two spaces, files in name order.
+    sums = "".join(f"{f.sha256}  {f.path.name}\n" for f in sorted(written, key=lambda f: f.path.name))
+    write_file(folder / CHECKSUM_FILE, sums.encode("ascii"))
+    return written
+
+
+def write_dump_from_release(release: Path, fmt: DumpFormat, out: BinaryIO, *, compress: bool | None = None,
+                            base_uri: str | None = None) -> None:
+    """Copy one format of a release to ``out``; ``compress`` picks gzip or plain (default: as stored).
+
+    A release whose ``dumps/`` lacks the file (an older build) is served from its ``dataset.nq``.
+    """
+    stored = release / "dumps" / fmt.filename
+    want_gzip = fmt.gzipped if compress is None else compress
+    if stored.is_file() and not stored.is_symlink():
+        with stored.open("rb") as src:
+            if fmt.gzipped and not want_gzip:
+                with gzip.open(src, "rb") as unzipped:
+                    shutil.copyfileobj(unzipped, out, 1 << 20)
+            elif want_gzip and not fmt.gzipped:
+                with deterministic_gzip(out) as zipped:
+                    shutil.copyfileobj(src, zipped, 1 << 20)
+            else:
+                shutil.copyfileobj(src, out, 1 << 20)
+        return
+    dataset = CanonicalDataset.from_nquads_file(release / "dataset.nq")
+    prefixes = prefixes_for(base_uri or settings.DEFAULT_BASE_URI)
+    if want_gzip:
+        with deterministic_gzip(out) as zipped:
+            dataset._write_plain(fmt, zipped, prefixes=prefixes, union=None)
+    else:
+        dataset._write_plain(fmt, out, prefixes=prefixes, union=None)
+
+
+def deterministic_gzip(out: BinaryIO) -> gzip.GzipFile:
+    """A gzip writer whose header holds no file name and mtime 0: equal input, equal bytes."""
+    return gzip.GzipFile(filename="", mode="wb", fileobj=out, compresslevel=6, mtime=0)
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class _HashingWriter(io.RawIOBase):
+    """A binary file that counts and hashes what goes through it, so a dump is read once, while written."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self._file = path.open("wb")
+        self._digest = hashlib.sha256()
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:  # type: ignore[override]
+        view = memoryview(data)
+        self._digest.update(view)
+        self.size += view.nbytes
+        self._file.write(view)
+        return view.nbytes
+
+    def hexdigest(self) -> str:
+        return self._digest.hexdigest()
+
+    def close(self) -> None:
+        if not self.closed:
+            self._file.flush()
+            os.fsync(self._file.fileno())  # the release is swapped in only once its bytes are on disk
+            self._file.close()
+        super().close()
+
+
+def write_file(path: Path, data: bytes) -> tuple[int, str]:
+    """Write ``data`` durably; return its size and SHA-256."""
+    with _HashingWriter(path) as out:
+        out.write(data)
+    return out.size, out.hexdigest()
+
+
+def write_lines_file(path: Path, lines: list[bytes]) -> tuple[int, str]:
+    """Write lines durably (e.g. ``dataset.nq``); return the size and SHA-256."""
+    with _HashingWriter(path) as out:
+        _write_lines(out, lines)
+    return out.size, out.hexdigest()
+
+
+# -------------------------------------------------------------------------------------------- helpers
+class _Converter:
+    """rdflib terms → pyoxigraph terms, caching IRIs (few distinct, many uses) and numbering blank nodes."""
+
+    def __init__(self) -> None:
+        self._iris: dict[str, ox.NamedNode] = {}
+        self._blanks: dict[BNode, ox.BlankNode] = {}
+        self.last_had_blank = False
+
+    def triple(self, s, p, o) -> ox.Triple:
+        self.last_had_blank = False
+        return ox.Triple(self._node(s), self._iri(p), self._node(o))
+
+    def _iri(self, term) -> ox.NamedNode:
+        node = self._iris.get(term)
+        if node is None:
+            if not isinstance(term, URIRef):
+                raise DumpError(f"predicate {term!r} is not an IRI")
+            node = self._iris[term] = ox.NamedNode(str(term))
+        return node
+
+    def _node(self, term):
+        if isinstance(term, URIRef):
+            return self._iri(term)
+        if isinstance(term, Literal):
+            lexical = str(term)
+            if term.language:
+                return ox.Literal(lexical, language=term.language)
+            if term.datatype is not None:
+                return ox.Literal(lexical, datatype=self._iri(term.datatype))
+            return ox.Literal(lexical)
+        if isinstance(term, BNode):
+            self.last_had_blank = True
+            node = self._blanks.get(term)
+            if node is None:
+                node = self._blanks[term] = ox.BlankNode()
+            return node
+        raise DumpError(f"cannot publish term {term!r} of type {type(term).__name__}")
+
+
+def _has_blank(quad: ox.Quad) -> bool:
+    return isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
+
+
+def _sorted_lines(triples: list[ox.Triple]) -> list[bytes]:
+    if not triples:
+        return []
+    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    return sorted(set(data.splitlines(keepends=True)))
+
+
+def _dedupe_sorted(lines: list[bytes]) -> list[bytes]:
+    if not lines:
+        return lines
+    out = [lines[0]]
+    for line in lines[1:]:
+        if line != out[-1]:
+            out.append(line)
+    return out
+
+
+def _serialize_with_prefixes(statements: Iterable, out: BinaryIO, rdf_format: ox.RdfFormat,
+                             prefixes: dict[str, str]) -> None:
+    """Turtle/TriG with the ``@prefix`` lines in the order of ``prefixes``.
+
+    pyoxigraph writes the prefixes it is given in an order of its own choosing (longest IRI first, in 0.5);
+    the header is written here instead, so its order is ours by construction, and the writer's is dropped.
+    """
+    header = "".join(f"@prefix {name}: {ox.NamedNode(iri)} .\n" for name, iri in prefixes.items())
+    out.write(header.encode("utf-8"))
+    ox.serialize(statements, _SkipPrefixLines(out), rdf_format, prefixes=prefixes)
+
+
+class _SkipPrefixLines(io.RawIOBase):
+    """Passes bytes through once the leading ``@prefix`` lines of a Turtle writer's output have gone by."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        super().__init__()
+        self._out = out
+        self._pending = b""
+        self._in_header = True
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:  # type: ignore[override]
+        size = memoryview(data).nbytes
+        if not self._in_header:
+            self._out.write(data)
+            return size
+        self._pending += bytes(data)
+        while self._in_header:
+            if self._pending.startswith(b"@prefix "):
+                end = self._pending.find(b"\n")
+                if end < 0:
+                    return size
+                self._pending = self._pending[end + 1:]
+            elif len(self._pending) >= len(b"@prefix ") or not b"@prefix ".startswith(self._pending):
+                self._in_header = False
+                self._out.write(self._pending)
+                self._pending = b""
+            else:
+                return size
+        return size
+
+    def close(self) -> None:
+        if self._pending and not self.closed:
+            self._out.write(self._pending)
+            self._pending = b""
+        super().close()
+
+
+def _write_lines(out: BinaryIO, lines: list[bytes], chunk: int = 1 << 16) -> None:
+    for start in range(0, len(lines), chunk):
+        out.write(b"".join(lines[start:start + chunk]))
+
+
+def iter_union_triples(lines: list[bytes]) -> Iterator[ox.Triple]:
+    """Parse sorted N-Triples lines back into pyoxigraph triples (in the same order)."""
+    return iter(ox.parse(b"".join(lines), format=ox.RdfFormat.N_TRIPLES))

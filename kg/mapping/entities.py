@@ -1,0 +1,134 @@
+"""The authorities graph: persons, organisations, places and events as CRM and schema.org resources.
+
+Preferred names are ``rdfs:label`` / ``skos:prefLabel`` (English, plus Russian where curated), every variant
+as
+printed is a ``skos:altLabel`` and ``schema:alternateName`` (so "Kal[edi]n" and "Koba" are findable). Life
+dates
+become birth and death events with time-spans; event dates a time-span; places nest with ``P89_falls_within``.
+"""
+
+from __future__ import annotations
+
+from rdflib import Graph, Literal, URIRef
+
+from kg.authorities import Authorities, Entity
+from kg.mapping.appellations import en, lang_of, make_label, ru
+from kg.mapping.dates import make_e52_for_entity, period
+from kg.mapping.namespaces import CRM, KGT, RDF, RDFS, RICO, SCHEMA, SKOS, XSD, new_graph
+from kg.mapping.uris import Uris
+
+ORG_SCHEMA = {"government": SCHEMA.GovernmentOrganization, "archive": SCHEMA.ArchiveOrganization}
+
+
+def _schema_date(value: str) -> Literal:
+    kinds = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}
+    return Literal(value, datatype=kinds[len(value)])
+
+
+def make_names(subject: URIRef, entity: Entity) -> Graph:
+    graph = make_label(subject, entity.label, entity.label_ru)
+    graph.add((subject, SKOS.prefLabel, en(entity.label)))
+    graph.add((subject, SCHEMA.name, en(entity.label)))
+    if entity.label_ru:
+        graph.add((subject, SKOS.prefLabel, ru(entity.label_ru)))
+        graph.add((subject, SCHEMA.name, ru(entity.label_ru)))
+    for name in entity.names:
+        if name != entity.label:
+            graph.add((subject, SKOS.altLabel, lang_of(name)))
+            graph.add((subject, SCHEMA.alternateName, lang_of(name)))
+    if entity.note:
+        graph.add((subject, CRM["P3_has_note"], en(entity.note)))
+    return graph
+
+
+def make_e21_person(subject: URIRef, entity: Entity) -> Graph:
+    graph = make_names(subject, entity)
+    graph.add((subject, RDF.type, CRM["E21_Person"]))
+    graph.add((subject, RDF.type, SCHEMA.Person))
+    for value, event_class, prop, schema_prop, word in (
+            (entity.born, "E67_Birth", "P98i_was_born", SCHEMA.birthDate, "birth"),
+            (entity.died, "E69_Death", "P100i_died_in", SCHEMA.deathDate, "death")):
+        if not value or period(value, "gregorian") is None:
+            continue
+        event = URIRef(f"{subject}/{word}")
+        graph.add((subject, CRM[prop], event))
+        graph.add((event, RDF.type, CRM[event_class]))
+        graph.add((event, CRM["P4_has_time-span"], URIRef(f"{event}/time-span")))
+        graph.add((event, RDFS.label, en(f"{word.capitalize()} of {entity.label}")))
+        graph += make_e52_for_entity(URIRef(f"{event}/time-span"), value, value)
+        graph.add((subject, schema_prop, _schema_date(value)))
+    return graph
+
+
+def make_e74_group(subject: URIRef, entity: Entity) -> Graph:
+    graph = make_names(subject, entity)
+    graph.add((subject, RDF.type, CRM["E74_Group"]))
+    graph.add((subject, RDF.type, ORG_SCHEMA.get(entity.type or "", SCHEMA.Organization)))
+    if entity.type:
+        graph.add((subject, CRM["P2_has_type"], KGT[f"organisation-{entity.type}"]))
+    if entity.type == "archive":
+        graph.add((subject, RDF.type, RICO.CorporateBody))
+        for i, former in enumerate(entity.former_names, start=1):
+            name = URIRef(f"{subject}/former-name/{i}")
+            graph.add((subject, CRM["P1_is_identified_by"], name))
+            graph.add((name, RDF.type, CRM["E41_Appellation"]))
+            graph.add((name, CRM["P2_has_type"], KGT["former-name"]))
+            graph.add((name, CRM["P190_has_symbolic_content"], lang_of(former)))
+            graph.add((name, RDFS.label, en(former)))
+    return graph
+
+
+def make_e53_place(subject: URIRef, entity: Entity, uris: Uris, authorities: Authorities) -> Graph:
+    graph = make_names(subject, entity)
+    graph.add((subject, RDF.type, CRM["E53_Place"]))
+    graph.add((subject, RDF.type, SCHEMA.Place))
+    parent = authorities.get(entity.part_of) if entity.part_of else None
+    if parent is not None:
+        graph.add((subject, CRM["P89_falls_within"], uris.entity(parent.uri_kind, parent.key)))
+        graph.add((subject, SCHEMA.containedInPlace, uris.entity(parent.uri_kind, parent.key)))
+    return graph
+
+
+def make_e5_event(subject: URIRef, entity: Entity, uris: Uris, authorities: Authorities) -> Graph:
+    """An event (E5) or, when someone carried it out, an activity (E7)."""
+    graph = make_names(subject, entity)
+    graph.add((subject, RDF.type, CRM["E7_Activity" if entity.type == "activity" else "E5_Event"]))
+    graph.add((subject, RDF.type, SCHEMA.Event))
+    if entity.date:
+        span = URIRef(f"{subject}/time-span")
+        graph.add((subject, CRM["P4_has_time-span"], span))
+        graph += make_e52_for_entity(span, entity.date, entity.date)
+        parts = entity.date.split("/")
+        graph.add((subject, SCHEMA.startDate, _schema_date(parts[0])))
+        graph.add((subject, SCHEMA.endDate, _schema_date(parts[-1])))
+    place = authorities.get(entity.place) if entity.place else None
+    if place is not None:
+        graph.add((subject, CRM["P7_took_place_at"], uris.entity(place.uri_kind, place.key)))
+        graph.add((subject, SCHEMA.location, uris.entity(place.uri_kind, place.key)))
+    if entity.type == "activity":
+        for key in entity.carried_out_by:
+            actor = authorities.get(key)
+            if actor is not None and actor.kind in ("person", "organisation"):
+                graph.add((subject, CRM["P14_carried_out_by"], uris.entity(actor.uri_kind, actor.key)))
+                graph.add((subject, SCHEMA.organizer, uris.entity(actor.uri_kind, actor.key)))
+    return graph
+
+
+def map_entity(entity: Entity, uris: Uris, authorities: Authorities) -> Graph:
+    subject = uris.entity(entity.uri_kind, entity.key)
+    if entity.kind == "person":
+        return make_e21_person(subject, entity)
+    if entity.kind == "organisation":
+        return make_e74_group(subject, entity)
+    if entity.kind == "place":
+        return make_e53_place(subject, entity, uris, authorities)
+    return make_e5_event(subject, entity, uris, authorities)
+
+
+def map_authorities(authorities: Authorities, uris: Uris) -> Graph:
+    """Every curated entity, whether or not a letter names it (a curated entity is part of the edition's
+    index)."""
+    graph = new_graph()
+    for entity in authorities:
+        graph += map_entity(entity, uris, authorities)
+    return graph

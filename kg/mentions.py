@@ -1,0 +1,186 @@
+"""Find the curated entities named in a text, with character offsets; report capitalised names nobody curated.
+
+A mention is a printed variant of an authority entry (``data/authorities``) standing as whole words in the
+text,
+matched case-sensitively (so "Don" the region is not found in "don't", and the lower-case "constituent
+assembly" of a region is not the Constituent Assembly). Names may nest when they denote different kinds of
+thing
+("Council of People's Commissars of Russia" mentions an organisation and a place); a name inside a longer
+name of
+the same kind is part of that name, not a mention ("Armenia" inside "Turkish Armenia").
+
+Unknown capitalised names are only *reported* for a curator: an entity is never invented from a text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from kg.authorities import Authorities, Entity
+
+_WORD = re.compile(r"\w+")
+_CAPITALISED = re.compile(r"[A-Z][\w\[\]'’-]*")
+_CONNECTORS = {"of", "the", "for", "and", "de", "von"}
+#: Capitalised tokens that are not names: abbreviations of archival citations, pronouns, editorial words.
+_NOT_NAMES = {"I", "Ibid", "F", "On", "Op", "D", "L", "S", "M", "No", "Vol", "T", "Notes", "Autograph", "Ok",
+              "Of", "The", "In", "We", "It", "This", "That", "Mr", "Gentlemen", "Thus", "Further", "Then",
+              "Today", "January", "February", "March", "April", "May", "June", "July", "August", "September",
+              "October", "November", "December"}
+_ROMAN = re.compile(r"[IVXLC]+")
+_SENTENCE_END = set(".!?:;\"“”«»(—-")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """``entity`` is named by ``text[start:end]`` (the variant as printed)."""
+
+    entity: Entity
+    start: int
+    end: int
+    text: str
+
+    @property
+    def key(self) -> str:
+        return self.entity.key
+
+
+@dataclass(frozen=True)
+class UnknownName:
+    """A capitalised name that no authority entry covers, for a curator to decide on."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class MentionScan:
+    mentions: tuple[Mention, ...]
+    unknown: tuple[UnknownName, ...]
+    ambiguous: tuple[Mention, ...] = ()
+
+    def entity_keys(self) -> list[str]:
+        """The distinct entities mentioned, in order of first mention."""
+        seen: dict[str, None] = {}
+        for mention in self.mentions:
+            seen.setdefault(mention.key, None)
+        return list(seen)
+
+
+@lru_cache(maxsize=8)
+def _index(authorities: Authorities) -> dict[str, list[tuple[str, tuple[Entity, ...]]]]:
+    """First word of a name → [(name, entities bearing it)], longest names first."""
+    by_name: dict[str, list[Entity]] = {}
+    for name, entity in authorities.names():
+        if entity not in by_name.setdefault(name, []):
+            by_name[name].append(entity)
+    index: dict[str, list[tuple[str, tuple[Entity, ...]]]] = {}
+    for name, entities in by_name.items():
+        first = _WORD.search(name)
+        if first is None or first.start() != 0:
+            continue  # a name must start with a word character to be matched at a word start
+        index.setdefault(first.group(), []).append((name, tuple(entities)))
+    for candidates in index.values():
+        candidates.sort(key=lambda item: (-len(item[0]), item[0]))
+    return index
+
+
+def _ends_at_word_boundary(text: str, end: int) -> bool:
+    if end < len(text) and (text[end].isalnum() or text[end] == "_"):
+        return False
+    return not text.startswith(("'t", "’t"), end)
+
+
+def find_mentions(text: str, authorities: Authorities) -> tuple[list[Mention], list[Mention]]:
+    """All mentions in ``text`` (sorted by offset) and the matches of names shared by several entities."""
+    index = _index(authorities)
+    found: list[Mention] = []
+    ambiguous: list[Mention] = []
+    for word in _WORD.finditer(text):
+        for name, entities in index.get(word.group(), ()):
+            start = word.start()
+            end = start + len(name)
+            if text.startswith(name, start) and _ends_at_word_boundary(text, end):
+                if len(entities) > 1:
+                    ambiguous.extend(Mention(e, start, end, name) for e in entities)
+                else:
+                    found.append(Mention(entities[0], start, end, name))
+                break  # the longest name starting here wins
+    kept = [m for m in found if not any(
+        o is not m and o.start <= m.start and m.end <= o.end and (o.end - o.start) > (m.end - m.start)
+        and o.entity.kind == m.entity.kind for o in found)]
+    return sorted(kept, key=lambda m: (m.start, m.end, m.key)), ambiguous
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    before = text[:start].rstrip()
+    if not before:
+        return True
+    if re.search(r"(?:^|\s)\d+[.)]$", before):
+        return True  # after list numbering "1)" or "2."
+    return before[-1] in _SENTENCE_END
+
+
+def find_unknown_names(text: str, covered: list[tuple[int, int]]) -> list[UnknownName]:
+    """Runs of capitalised words (joined by "of", "the", ...) outside ``covered`` spans, minus common
+    words."""
+    def is_covered(start: int, end: int) -> bool:
+        return any(s < end and start < e for s, e in covered)
+
+    tokens = [(m.start(), m.end(), m.group()) for m in re.finditer(r"[\w\[\]'’-]+", text)]
+    unknown: list[UnknownName] = []
+    i = 0
+    while i < len(tokens):
+        start, end, token = tokens[i]
+        if not _CAPITALISED.fullmatch(token) or is_covered(start, end):
+            i += 1
+            continue
+        run = [tokens[i]]
+        j = i + 1
+        while j < len(tokens):
+            s, e, t = tokens[j]
+            gap = text[run[-1][1]:s]
+            if gap.strip() or is_covered(s, e):
+                break
+            if _CAPITALISED.fullmatch(t):
+                run.append(tokens[j])
+            elif t in _CONNECTORS:
+                k = j
+                while k < len(tokens) and tokens[k][2] in _CONNECTORS and \
+                        not text[tokens[k - 1][1]:tokens[k][0]].strip():
+                    k += 1
+                if k < len(tokens) and _CAPITALISED.fullmatch(tokens[k][2]) and \
+                        not text[tokens[k - 1][1]:tokens[k][0]].strip() and not is_covered(*tokens[k][:2]):
+                    run.extend(tokens[j:k])
+                    j = k - 1
+                else:
+                    break
+            else:
+                break
+            j += 1
+        i = j
+        words = [t for _, _, t in run]
+        while words and (words[0] in _NOT_NAMES or words[0] in _CONNECTORS):
+            run, words = run[1:], words[1:]
+        while words and (words[-1] in _NOT_NAMES or words[-1] in _CONNECTORS):
+            run, words = run[:-1], words[:-1]
+        if not run:
+            continue
+        if len(run) == 1 and (words[0] in _NOT_NAMES or _ROMAN.fullmatch(words[0].rstrip("'’s"))
+                              or _sentence_initial(text, run[0][0])):
+            continue
+        first, last = run[0][0], run[-1][1]
+        name = text[first:last].rstrip("'’")
+        if name.endswith(("'s", "’s")):
+            name = name[:-2]
+        unknown.append(UnknownName(name, first, first + len(name)))
+    return unknown
+
+
+def scan(text: str, authorities: Authorities) -> MentionScan:
+    """Mentions of curated entities in ``text`` and the capitalised names left unexplained."""
+    mentions, ambiguous = find_mentions(text, authorities)
+    covered = [(m.start, m.end) for m in mentions] + [(m.start, m.end) for m in ambiguous]
+    return MentionScan(tuple(mentions), tuple(find_unknown_names(text, covered)), tuple(ambiguous))

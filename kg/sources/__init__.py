@@ -1,0 +1,92 @@
+"""Readers of sources: pages of the web edition (``edition_page``) and, through a hook, CMIF files (``cmif``).
+
+:func:`read_sources` is the one entry point: it reads every file it is given (a folder stands for its
+``*.txt`` and ``*.xml`` files, sorted), never stops at a bad file, and reports which files were read and
+which could not be, with file and line. Records of the whole run are de-duplicated (:func:`deduplicate`).
+
+CMIF hook: a module ``kg/sources/cmif.py`` defining ``read_cmif(path: Path) -> list[LetterRecord]`` (raising
+:class:`SourceFormatError` for a file it cannot read) is used for ``.xml`` files when it exists.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+
+from kg.records import LetterRecord
+from kg.sources.base import Duplicate, Notice, ReadResult, SourceError, SourceFormatError
+from kg.sources.dedupe import deduplicate
+from kg.sources.edition_page import parse_page, read_page_file
+
+__all__ = [
+    "Duplicate", "Notice", "ReadResult", "SourceError", "SourceFormatError", "deduplicate", "expand_paths",
+    "parse_page", "read_page_file", "read_sources",
+]
+
+SOURCE_SUFFIXES = (".txt", ".xml")
+
+
+def expand_paths(paths: list[Path]) -> tuple[list[Path], list[SourceError]]:
+    """Files to read: each file as given, each folder as its ``*.txt`` and ``*.xml`` files, sorted by name."""
+    files: list[Path] = []
+    errors: list[SourceError] = []
+    for p in paths:
+        if p.is_dir():
+            found = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in SOURCE_SUFFIXES)
+            if not found:
+                errors.append(SourceError(str(p), None, "folder holds no .txt or .xml source files"))
+            files.extend(found)
+        else:
+            files.append(p)
+    return files, errors
+
+
+def _cmif_reader() -> Callable[[Path], list[LetterRecord]] | None:
+    try:
+        module = importlib.import_module("kg.sources.cmif")
+    except ModuleNotFoundError as exc:
+        if exc.name == "kg.sources.cmif":
+            return None
+        raise
+    return getattr(module, "read_cmif", None)
+
+
+def _read_one(path: Path, result: ReadResult) -> list[LetterRecord]:
+    shown = str(path)
+    if not path.exists():
+        raise SourceFormatError("no such file")
+    if not path.is_file():
+        raise SourceFormatError("not a regular file")
+    if path.suffix.lower() == ".xml":
+        reader = _cmif_reader()
+        if reader is None:
+            raise SourceFormatError("CMIF (.xml) files need the CMIF reader kg/sources/cmif.py, which is not "
+                                    "installed")
+        return reader(path)
+    page = read_page_file(path, shown)
+    result.notices += page.notices
+    return page.records
+
+
+def read_sources(paths: list[Path], *, dedupe: bool = True) -> ReadResult:
+    """Read every source in ``paths``; bad files become :class:`SourceError` entries, never an exception."""
+    result = ReadResult()
+    files, errors = expand_paths([Path(p) for p in paths])
+    result.errors += errors
+    records: list[LetterRecord] = []
+    for path in files:
+        try:
+            found = _read_one(path, result)
+        except SourceFormatError as exc:
+            result.errors.append(SourceError(str(path), exc.line, exc.reason))
+            continue
+        except OSError as exc:
+            result.errors.append(SourceError(str(path), None, f"cannot be read: {exc.strerror or exc}"))
+            continue
+        records += found
+        result.read.append(path)
+    if dedupe:
+        records, result.duplicates = deduplicate(records)
+    result.records = records
+    return result

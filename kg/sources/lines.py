@@ -1,0 +1,356 @@
+"""What one line of an edition page is: header, document number, heading, address, salutation, signature,
+note.
+
+Each classifier looks at one line (markers already removed where that matters) and answers by its shape, as
+``../shared/spec/source-format.md`` describes it. The page reader (``edition_page``) decides by position which
+classifiers to ask; keeping the shapes here lets them be tested one by one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kg.dates import MONTH_PATTERN
+
+# ------------------------------------------------------------------------------------------ page header
+_MENU = re.compile(r"^Marx\s*-\s*Engels\s*\|.*\|\s*Home\s*Page\s*$", re.I)
+_COLLECTION = re.compile(
+    r"^Bolshevik\s+leadership\.?\s+Correspondence\.?\s*1912\s*[-\u2013\u2014]\s*1927\.?$", re.I)
+_DOCS_1996 = re.compile(r"^Collection\s+of\s+documents\.?,?\s*1996\.?$", re.I)
+_COMPILED = re.compile(r"^Compiled\s+by\s*:", re.I)
+_COMPILERS = re.compile(r"^(?:[A-Z]\.\s?){1,2}\s?(?:Kvashonkin|Kosheleva|Rogovaya|Khlevnyuk)\b", re.I)
+_TITLE_LEAK = re.compile(r"^Bolshevik\s+Leaders?(?:hip)?\s+correspondences?\.?$", re.I)
+_SECTION = re.compile(r"^(?:[A-Z][\w.'-]*\s+){1,3}Correspondences?\.?$")
+
+
+def is_strong_header(s: str) -> bool:
+    """Lines that only this edition's pages carry: the menu, the collection, the 1996 line, the compilers."""
+    s = s.strip()
+    return bool(_MENU.match(s) or _COLLECTION.match(s) or _DOCS_1996.match(s) or _COMPILED.match(s))
+
+
+def is_header_extra(s: str) -> bool:
+    """Header lines that may stand between or after the strong ones: title leak, section, compilers' names."""
+    s = s.strip()
+    return bool(_TITLE_LEAK.match(s) or _SECTION.match(s) or _COMPILERS.match(s))
+
+
+# -------------------------------------------------------------------------------- document structure
+DOC_NO = re.compile(r"^\s*No\.\s*(?P<n>\d{1,4}[a-z]?)\s*\.?\s*$")
+NOTES_HEAD = re.compile(r"^\s*Notes?\s*:?\s*(?P<rest>.*)$")
+
+
+def notes_heading(s: str) -> str | None:
+    """The rest of a ``Notes:`` heading line ('' when the line holds only the heading), else None."""
+    m = NOTES_HEAD.match(s)
+    if not m:
+        return None
+    rest = m.group("rest").strip()
+    if rest and not s.strip().lower().startswith(("notes:", "note:")):
+        return None  # "Notes of the meeting ..." is prose, not the heading
+    if not rest and not re.match(r"^\s*Notes?\s*:?\s*$", s):
+        return None
+    return rest
+
+
+_SPELLED_NUMBERS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+                    "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+                    "nineteen", "twenty"]
+_NOTE_NUM = re.compile(
+    r"^\s*(?P<num>\d{1,2})(?:(?P<dot>\s*\.\s*)|(?P<space>\s+)|(?P<glued>(?=[A-Z\"\u201c\u00ab(\[])))(?P<text>.*)$")
+_NOTE_WORD = re.compile(
+    r"^\s*(?P<word>" + "|".join(_SPELLED_NUMBERS) + r")(?:\s*\.\s*|\s+)(?P<text>[A-Z\"\u201c\u00ab(\[].*)$",
+    re.I)
+
+
+@dataclass
+class NoteStart:
+    n: int
+    text: str
+    shape: str  # "dot", "space", "glued", "word"
+
+
+def note_start(s: str) -> NoteStart | None:
+    """A line opening a note: ``1 . text``, ``1. text``, ``1 Text``, ``2On``, ``one . text``."""
+    m = _NOTE_NUM.match(s)
+    if m:
+        text = m.group("text").strip()
+        if m.group("dot") is not None:
+            if re.match(r"^\d", text):  # "40.6 per cent" is a number, not note 40
+                return None
+            return NoteStart(int(m.group("num")), text, "dot")
+        if m.group("space") is not None:
+            if not text or not re.match(r"[A-Z\"\u201c\u00ab(\[]", text):
+                return None  # "2 thousand soldiers ..." continues a note
+            return NoteStart(int(m.group("num")), text, "space")
+        return NoteStart(int(m.group("num")), text, "glued")
+    m = _NOTE_WORD.match(s)
+    if m:
+        word = m.group("word")
+        if word[0].isupper() and not re.match(r"^\s*\w+\s*\.", s):
+            return None  # "One of the delegates ..." is prose; "One . At this time" is a note
+        return NoteStart(_SPELLED_NUMBERS.index(word.lower()) + 1, m.group("text").strip(), "word")
+    return None
+
+
+# ------------------------------------------------------------------------------------------ heading
+_TYPE_WORDS = (r"(?:Cipher(?:ed)?\s+telegram|Encrypted\s+telegram|Telegram|Telephonogram|Telephone\s+message|"
+               r"Radiogram|Letter|Note|Report|Memorandum|Memo|Postcard|Statement|Message|Notes)")
+_TYPE_FROM = re.compile(
+    r"^(?P<type>" + _TYPE_WORDS + r")s?\s+(?:from|of|by)\s+(?P<a>.+?)\s+to\s+(?P<b>.+?)$", re.I)
+_TYPE_TO = re.compile(r"^(?P<type>" + _TYPE_WORDS + r")s?\s+to\s+(?P<rest>.+?)$", re.I)
+_DASH = re.compile(r"^(?P<a>.+?)(?:\s*[\u2014\u2013]\s*|\s+-\s*|\s*-\s+)(?P<b>.+?)$")
+_TO = re.compile(r"^(?P<a>.+?)\s+to\s+(?P<b>.+?)$")
+_SMALL_WORDS = {"of", "the", "and", "for", "on", "in", "at", "de", "von", "van", "der", "to", "with", "&",
+                "y", "under", "by"}
+_INITIAL = re.compile(r"^(?:[A-Z][a-z]{0,2}\.){1,3}$")
+
+
+@dataclass
+class Heading:
+    """Parties as printed in a heading; ``garbled`` for ``Telegram to A B`` (sender guessed)."""
+
+    text: str
+    senders: list[str] = field(default_factory=list)
+    recipients: list[str] = field(default_factory=list)
+    document_type: str | None = None
+    garbled: bool = False
+
+
+def party_ok(p: str) -> bool:
+    """Looks like a party: persons (``J. V. Stalin``) or bodies (``Central Committee of the RCP(b)``)."""
+    p = p.strip().rstrip(".")
+    if not p or len(p) > 90 or re.search(r"[!?;:]", p):
+        return False
+    words = p.replace(",", " ").split()
+    if not words or len(words) > 12:
+        return False
+    if not (p[0].isupper() or p[0] in "[\"\u201c\u00ab"):
+        return False
+    for w in words:
+        if w[0].isupper() or w[0].isdigit() or w[0] in "[(\"\u201c\u00ab" or w.lower() in _SMALL_WORDS:
+            continue
+        return False
+    return True
+
+
+def _strip_period(name: str) -> str:
+    name = name.strip().rstrip(",").strip()
+    if name.endswith(".") and not _INITIAL.match(name.split()[-1]):
+        name = name[:-1].rstrip()
+    return name
+
+
+def split_parties(text: str) -> list[str]:
+    """``Lenin, Trotsky`` → two parties; ``Lenin and Trotsky`` too; not ``Council of Labour and Defence``."""
+    parts: list[str] = []
+    for chunk in re.split(r"\s*,\s*", text.strip()):
+        if not chunk:
+            continue
+        sub = re.split(r"\s+and\s+", chunk)
+        if len(sub) > 1 and all(all(w[0].isupper() for w in s.split()) for s in sub if s):
+            parts.extend(s for s in sub if s)
+        else:
+            parts.append(chunk)
+    return [_strip_period(p) for p in parts if _strip_period(p)]
+
+
+def split_run_of_names(text: str) -> list[str]:
+    """``J. V. Stalin V. I. Lenin`` → [``J. V. Stalin``, ``V. I. Lenin``]: a new name starts at an initial
+    (or a capitalised word) that follows a surname."""
+    tokens = text.split()
+    names: list[list[str]] = []
+    for tok in tokens:
+        is_init = bool(_INITIAL.match(tok))
+        if not names:
+            names.append([tok])
+            continue
+        prev = names[-1][-1]
+        prev_is_surname = not _INITIAL.match(prev) and prev[0].isupper()
+        if prev_is_surname and (is_init or tok[0].isupper()):
+            names.append([tok])
+        else:
+            names[-1].append(tok)
+    return [" ".join(n) for n in names]
+
+
+def parse_heading(s: str) -> Heading | None:
+    """Read ``A - B``, ``A — B``, ``A to B``, ``Telegram from A to B``, ``Telegram of A to B`` and the garbled
+    ``Telegram to A B``; None when the line has none of these shapes."""
+    text = s.strip()
+    if not text or len(text) > 160:
+        return None
+    core = text.rstrip()
+    m = _TYPE_FROM.match(core)
+    if m and party_ok(m.group("a")) and party_ok(m.group("b")):
+        return Heading(text, split_parties(m.group("a")), split_parties(m.group("b")),
+                       _doc_type(m.group("type")))
+    m = _TYPE_TO.match(core)
+    if m and party_ok(m.group("rest")):
+        rest = _strip_period(m.group("rest"))
+        if re.search(r"\s[-\u2013\u2014]\s", rest):
+            a, b = re.split(r"\s[-\u2013\u2014]\s", rest, maxsplit=1)
+            return Heading(text, split_parties(a), split_parties(b), _doc_type(m.group("type")), garbled=True)
+        names = split_run_of_names(rest)
+        if len(names) >= 2:
+            return Heading(text, [names[0]], [" ".join(names[1:])], _doc_type(m.group("type")), garbled=True)
+        return Heading(text, [], split_parties(rest), _doc_type(m.group("type")), garbled=True)
+    m = _DASH.match(core)
+    if m and party_ok(m.group("a")) and party_ok(m.group("b")):
+        return Heading(text, split_parties(m.group("a")), split_parties(m.group("b")))
+    m = _TO.match(core)
+    if m and party_ok(m.group("a")) and party_ok(m.group("b")):
+        return Heading(text, split_parties(m.group("a")), split_parties(m.group("b")))
+    return None
+
+
+def _doc_type(word: str) -> str:
+    w = word.lower()
+    if "telegram" in w or w == "radiogram":
+        return "telegram"
+    if w == "telephonogram" or "telephone" in w:
+        return "telephonogram"
+    return {"memo": "memorandum", "notes": "note"}.get(w, w)
+
+
+# ------------------------------------------------------------------------------------------ address lines
+_ADDRESS_START = re.compile(
+    r"^(?:TO|To|COPY|Copy|Copies|COPIES|ONLY|Only|Personally|PERSONALLY|Personal|PERSONAL|Secret|SECRET|"
+    r"Top\s+secret|TOP\s+SECRET|Strictly|STRICTLY|Urgent|URGENT|Out\s+of\s+turn|OUT\s+OF\s+TURN|Priority|"
+    r"PRIORITY|Decrypt|DECRYPT|Decipher|DECIPHER|Cipher|CIPHER|Encrypted|ENCRYPTED|Ciphered|"
+    r"ON\s+A\s+DIRECT\s+WIRE|On\s+a\s+direct\s+wire|By\s+direct\s+wire|BY\s+DIRECT\s+WIRE|Direct\s+wire|"
+    r"DIRECT\s+WIRE|Via|VIA|Express|EXPRESS|Lightning|LIGHTNING|Moscow|MOSCOW|Petrograd|PETROGRAD|"
+    r"Kremlin|KREMLIN|Confidential|CONFIDENTIAL|Addressed)\b")
+_KREMLIN = re.compile(r"^[A-Z][a-z]+\s*[-\u2013\u2014,.]\s*(?:the\s+)?Kremlin\b")
+
+
+def is_address_line(s: str) -> bool:
+    """Destination, routing and copy lines (``Moscow - the Kremlin, only to …``, ``ON A DIRECT WIRE.``,
+    ``TO X, copy TO Y``, ``Copy.``): neither salutation nor body."""
+    s = s.strip()
+    if not s or len(s) > 160 or s.endswith("!") or s.endswith("?"):
+        return False
+    words = s.split()
+    if _KREMLIN.match(s):
+        return True
+    if _ADDRESS_START.match(s) and len(words) <= 14:
+        if words[0] in ("To", "Only", "Via") and len(words) > 1 and not (
+                words[1][0].isupper() or words[1].lower() in ("comrade", "comrades", "the")):
+            return False  # "To begin with, ..." is body
+        if words[0] in ("Moscow", "Petrograd", "Kremlin") and not re.match(r"^\w+\s*[-.,]", s):
+            return False
+        return True
+    letters = [c for c in s if c.isalpha()]
+    return len(letters) >= 4 and sum(c.isupper() for c in letters) / len(letters) >= 0.85 and len(words) <= 15
+
+
+def is_bare_copy(s: str) -> bool:
+    return bool(re.fullmatch(r"\s*(?:Copy|COPY)\s*\.?\s*", s))
+
+
+def recipients_from_address(s: str) -> list[str]:
+    """``To Comrade Lenin`` / ``TO STALIN, copy TO TROTSKY`` → the addressees named (as printed)."""
+    m = re.match(r"^\s*(?:TO|To)\s+(?:[Cc]omrades?\s+|COMRADES?\s+)?(?P<names>.+?)\s*\.?\s*$", s)
+    if not m:
+        return []
+    names = re.split(r",\s*(?:copy|COPY|Copy)\s+(?:TO|to)\s+", m.group("names"))[0]
+    return [p for p in split_parties(names) if party_ok(p)]
+
+
+# ------------------------------------------------------------------------------------------ salutation
+_SALUTATION_WORDS = re.compile(
+    r"\b(?:Dear|Comrades?|COMRADES?|T\[ov|Tov|Tovarishch|Ilyich|Vladimir|Koba|Sergo|Friends?|Brothers?|"
+    r"Hello|Greetings|Gentlemen|Citizens?|Lev\s+Davidovich|Grigory|Nikolai|Felix)\b")
+
+
+def is_salutation(s: str) -> bool:
+    """``T[ovari] Ilyich!``, ``Dear Comrade Lenin,``, ``Koba,``: short, ending in ``!``, ``,`` or ``.``."""
+    s = s.strip()
+    if not s or len(s) > 80:
+        return False
+    words = s.split()
+    if s.endswith("!") and len(words) <= 8:
+        return True
+    if s.endswith((",", ".")) and len(words) <= 6 and _SALUTATION_WORDS.search(s):
+        return not re.search(r"\b(?:is|are|was|were|have|has|will|shall|must|can|I|we)\b", s)
+    if s.endswith(",") and len(words) <= 3 and all(w[0].isupper() or w[0] == "[" for w in words):
+        return True
+    return False
+
+
+# ------------------------------------------------------------------------------------------ signature
+_COMMON = {
+    "come", "greetings", "regards", "thanks", "thank", "yes", "no", "hello", "urgent", "secret", "copy",
+    "goodbye",
+    "everything", "nothing", "tomorrow", "today", "yesterday", "well", "so", "please", "reply", "answer",
+    "telegraph", "wire", "write", "hurrah", "hurray", "excellent", "good", "right", "done", "agreed",
+    "finished", "enough", "ok", "okay", "the", "a", "an", "i", "we", "it", "this", "that", "he", "she",
+    "they", "you", "all",
+    "long", "live", "end", "ps", "p.s", "wait", "hurry", "quickly", "immediately", "congratulations", "bye",
+    "kisses", "hugs", "respectfully", "sincerely", "salute", "true", "correct", "confirm", "report", "note",
+    "notes", "postscript", "signed", "signature", "attachment", "appendix", "enclosure",
+}
+_NAME_WORD = r"(?:[A-Z][a-z]{0,2}\.\s?)*[A-Z][A-Za-z'\u2019-]+(?:\s(?:[A-Z][a-z]{0,2}\.\s?)+)?"
+_INITIALS_ONLY = r"(?:[A-Z][a-z]{0,2}\.\s?){1,3}"
+_NAMES = re.compile(
+    r"^(?:" + _NAME_WORD + r"|" + _INITIALS_ONLY + r")(?:\s*(?:,|and|&)?\s*(?:" + _NAME_WORD + r"|"
+    + _INITIALS_ONLY + r"))*$")
+_CLOSING = re.compile(
+    r"^(?P<formula>(?:Your|Yours|Yours\s+truly|Sincerely\s+yours|Sincerely|Greetings|Regards|Best\s+wishes|"
+    r"Hugs|Kisses|Respectfully|Salute|Warmly|Cordially|"
+    r"With\s+[a-z\s-]*(?:greetings?|regards|salute|respect)|"
+    r"I\s+shake\s+(?:your\s+|you\s+by\s+the\s+)?hands?(?:\s+(?:with|of)\s+[^,.!]*)?)[,.!]?)\s+(?P<name>\S.*)$")
+
+
+def _names_only(s: str) -> bool:
+    s = s.strip().rstrip(".").strip()
+    if not s or len(s) > 60 or not _NAMES.match(s):
+        return False
+    tokens = [t for t in re.split(r"[\s,]+", s) if t and t not in ("and", "&")]
+    if len(tokens) > 6:
+        return False
+    if any(t.lower().rstrip(".") in _COMMON or MONTH_PATTERN.fullmatch(t) for t in tokens):
+        return False
+    return True
+
+
+def is_signature(s: str) -> bool:
+    """Bare surname (``Stalin``, ``Lenin.``), closing formula + name (``Your Koba``), initials (``L. T.``),
+    title + name in capitals, several names, or a name supplied by the editors in brackets (``[Stalin]``)."""
+    s = s.strip()
+    if not s or len(s) > 120 or s.endswith(("?", ":", ";", ",")):
+        return False
+    if re.fullmatch(r"\[[^\[\]]{2,60}\]\.?", s):
+        inner = s.strip(".")[1:-1]
+        return _names_only(inner) or bool(re.fullmatch(r"(?:signature|signed|illegible)[^\]]*", inner, re.I))
+    if _names_only(s):
+        return True
+    m = _CLOSING.match(s)
+    if m:
+        name = m.group("name").strip()
+        return _names_only(name) or bool(re.fullmatch(r"\[[^\[\]]{2,60}\]\.?", name))
+    letters = [c for c in s if c.isalpha()]
+    words = s.split()
+    if (len(letters) >= 3 and all(c.isupper() for c in re.sub(r"\([a-z]\)", "", s) if c.isalpha())
+            and len(words) <= 12 and not s.endswith("!")):
+        return True
+    return False
+
+
+def signature_names(s: str) -> list[str]:
+    """The names a signature carries, without closing formula or brackets: ``Your Koba`` → [``Koba``]."""
+    s = s.strip().rstrip(".").strip()
+    m = _CLOSING.match(s)
+    if m:
+        s = m.group("name").strip().rstrip(".")
+    s = s.strip("[]").strip()
+    if _NAMES.match(s):
+        return [p for p in split_parties(s) if p]
+    return [s] if s else []
+
+
+def surname(name: str) -> str:
+    """Last non-initial word of a name, lower-cased, for matching heading parties with signatures."""
+    words = [w for w in re.split(r"[\s,]+", name.strip("[]. ")) if w and not _INITIAL.match(w)]
+    return words[-1].lower().strip(".") if words else name.lower()

@@ -1,0 +1,1 @@
+"""The web face of a build: SPARQL endpoint, resource pages, dumps."""

@@ -1,0 +1,45 @@
+"""Application factory: the server is a pure function of a finished build and its settings."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import MethodNotAllowed
+
+from server.config import ServerConfig
+
+#: Preflight answer: any origin may query and read (the data is public and the server read-only).
+_CORS_PREFLIGHT = {"Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS", "Access-Control-Max-Age": "86400"}
+_CORS_EXPOSE = ("Content-Location, Content-Disposition, Link, Location, Vary, ETag, Last-Modified, "
+                "Retry-After, Content-Range, Accept-Ranges")
+
+
+def _add_cors(response: Response) -> Response:
+    """CORS on every answer, errors included, so browser tools (YASGUI elsewhere, notebooks) can read them."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = _CORS_EXPOSE
+    if request.method == "OPTIONS":
+        response.headers.update(_CORS_PREFLIGHT)
+        response.headers["Access-Control-Allow-Headers"] = (
+            request.headers.get("Access-Control-Request-Headers") or "Accept, Content-Type")
+    return response
+
+
+def _method_not_allowed(error: MethodNotAllowed) -> Response:
+    """405 as one line of text with the Allow header, not an HTML page."""
+    allowed = ", ".join(error.valid_methods or [])
+    return Response(f"Method {request.method} is not allowed here; use {allowed}.\n", status=405,
+                    mimetype="text/plain", headers={"Allow": allowed})
+
+
+def create_app(config: ServerConfig) -> Flask:
+    """Build the Flask app for one build (or set of RDF files); no global state, so tests can make many."""
+    from server import dumps, resources, sparql
+
+    app = Flask(__name__)
+    app.config["KG"] = config
+    app.register_blueprint(sparql.bp)
+    app.register_blueprint(resources.bp)
+    app.register_blueprint(dumps.bp)
+    app.after_request(_add_cors)
+    app.register_error_handler(MethodNotAllowed, _method_not_allowed)
+    return app

@@ -1,0 +1,215 @@
+"""Downloads and the dataset description: ``/dumps/``, ``/dumps/<file>``, ``/.well-known/void``.
+
+What a harvester or a ``curl -C -`` needs: each file with its media type, ``Content-Length``, a strong
+``ETag`` (the file's SHA-256 from the release manifest: it changes exactly when the bytes do),
+``Last-Modified``, ``304 Not Modified`` on ``If-None-Match``/``If-Modified-Since`` and ``Range`` requests
+(206, or 416 past the end) for resuming. Werkzeug's ``send_file(conditional=True)`` implements the HTTP
+side; this module decides *which* file may be sent.
+
+Only the files the current release lists are reachable: the name in the URL must equal, character for
+character, the name of a dump in the release manifest (or ``SHA256SUMS``), and that name must be a regular
+file, not a symlink, directly inside the release's ``dumps/`` folder. Anything else (``..``, encoded slashes,
+absolute paths, symlinks, files someone dropped in the folder) is a 404, and the file system is never asked
+about the requested path.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, send_file
+
+from server import formats
+
+bp = Blueprint("dumps", __name__)
+
+CHECKSUMS = "SHA256SUMS"
+#: What /.well-known/void can be written as (Turtle, as stored, first).
+VOID_MEDIA_TYPES: tuple[str, ...] = formats.GRAPH_MEDIA_TYPES
+LISTING_MEDIA_TYPES: tuple[str, ...] = ("text/html", "application/json")
+
+
+# ---------------------------------------------------------------------------------------- the release
+def _config():
+    return current_app.config["KG"]
+
+
+def _release() -> Path | None:
+    release = getattr(_config(), "release_dir", None)
+    return Path(release) if release else None
+
+
+def _manifest() -> dict:
+    return getattr(_config(), "manifest", None) or {}
+
+
+def _entries() -> dict[str, dict]:
+    """The downloadable files of the current release: name -> manifest facts (media type, sha256)."""
+    manifest = _manifest()
+    entries: dict[str, dict] = {}
+    for dump in manifest.get("dumps", []):
+        name = dump.get("file")
+        if isinstance(name, str):
+            entries[name] = dump
+    if entries:
+        entries[CHECKSUMS] = {"file": CHECKSUMS, "served_media_type": "text/plain", "format": "checksums"}
+    return entries
+
+
+def _regular_file(folder: Path, name: str) -> os.stat_result | None:
+    """The stat of ``folder/name`` if it is a regular file (not a symlink) in a folder that is no symlink."""
+    if os.sep in name or name in ("", ".", ".."):
+        return None
+    try:
+        if stat.S_ISLNK(os.lstat(folder).st_mode):
+            return None
+        info = os.lstat(folder / name)
+    except OSError:
+        return None
+    return info if stat.S_ISREG(info.st_mode) else None
+
+
+def _files() -> list[dict]:
+    """Every downloadable file that exists, with the facts the listing shows."""
+    release = _release()
+    if release is None:
+        return []
+    folder = release / "dumps"
+    files = []
+    for name, entry in sorted(_entries().items(), key=lambda kv: _order(kv[0])):
+        info = _regular_file(folder, name)
+        if info is None:
+            continue
+        modified = datetime.fromtimestamp(info.st_mtime, tz=UTC).replace(microsecond=0)
+        files.append({
+            "name": name,
+            "format": entry.get("format"),
+            "media_type": _served_type(entry),
+            "rdf_media_type": entry.get("media_type"),
+            "named_graphs": entry.get("named_graphs"),
+            "compressed": entry.get("compressed", False),
+            "size": info.st_size,
+            "modified": modified.isoformat().replace("+00:00", "Z"),
+            "sha256": entry.get("sha256"),
+        })
+    return files
+
+
+def _order(name: str) -> tuple[int, str]:
+    names = [d.get("file") for d in _manifest().get("dumps", [])]
+    return (names.index(name), name) if name in names else (len(names), name)
+
+
+# --------------------------------------------------------------------------------------------- routes
+@bp.get("/dumps/")
+def listing() -> Response:
+    """The current release's files with sizes, dates and checksums; HTML or JSON (``Accept``/``format``)."""
+    wanted = request.args.get("format")
+    if wanted:
+        chosen = formats.from_format_param(wanted, LISTING_MEDIA_TYPES)
+        if chosen is None and wanted.lower() == "json":
+            chosen = "application/json"
+    else:
+        chosen = formats.negotiate(request.headers.get("Accept"), LISTING_MEDIA_TYPES)
+    if chosen is None:
+        return _not_acceptable(LISTING_MEDIA_TYPES)
+    files = _files()
+    root = request.url_root.rstrip("/")
+    for f in files:
+        f["url"] = f"{root}/dumps/{f['name']}"
+    manifest = _manifest()
+    if chosen == "application/json":
+        response = jsonify({
+            "release": manifest.get("release"),
+            "base_uri": getattr(_config(), "base_uri", None),
+            "counts": manifest.get("counts", {}),
+            "files": files,
+            "void": f"{root}/.well-known/void",
+            "sparql": f"{root}/sparql",
+        })
+    else:
+        response = Response(render_template("dumps.html", files=files, manifest=manifest,
+                                            base_uri=getattr(_config(), "base_uri", ""),
+                                            human_size=human_size), mimetype="text/html")
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+@bp.get("/dumps/<path:name>", merge_slashes=False)
+def download(name: str) -> Response:
+    """One file of the current release, with validators and byte ranges."""
+    release = _release()
+    entry = _entries().get(name)
+    if release is None or entry is None:
+        abort(404)
+    folder = release / "dumps"
+    if _regular_file(folder, name) is None:
+        abort(404)
+    media_type = _served_type(entry)
+    digest = entry.get("sha256")
+    response = send_file(folder / name, mimetype=media_type, as_attachment=True,
+                         download_name=name, conditional=True, etag=digest or True, max_age=None)
+    return response
+
+
+@bp.get("/.well-known/void")
+def void() -> Response:
+    """The VoID + DCAT description of the current release: Turtle as written, or the negotiated syntax."""
+    release = _release()
+    if release is None or _regular_file(release, "void.ttl") is None:
+        abort(404)
+    wanted = request.args.get("format")
+    if wanted:
+        chosen = formats.from_format_param(wanted, VOID_MEDIA_TYPES)
+    else:
+        chosen = formats.negotiate(request.headers.get("Accept"), VOID_MEDIA_TYPES)
+    if chosen is None:
+        return _not_acceptable(VOID_MEDIA_TYPES)
+    path = release / "void.ttl"
+    digest = (_manifest().get("files", {}).get("void.ttl") or {}).get("sha256")
+    if chosen == "text/turtle":
+        response = send_file(path, mimetype=chosen, conditional=True,
+                             etag=digest or True, max_age=None)
+    else:
+        triples = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+        body = formats.serialize_graph(triples, chosen, prefixes=_prefixes(chosen))
+        response = Response(body, mimetype=formats.content_type(chosen))
+        if digest:
+            response.set_etag(f"{digest}-{formats.by_media_type(chosen).key}")
+        response.last_modified = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+        response.make_conditional(request)
+    response.headers["Vary"] = "Accept"
+    response.headers["Link"] = f'<{request.url_root.rstrip("/")}/dumps/>; rel="alternate"'
+    return response
+
+
+# -------------------------------------------------------------------------------------------- helpers
+def _served_type(entry: dict) -> str:
+    return entry.get("served_media_type") or entry.get("media_type") or "application/octet-stream"
+
+
+def _prefixes(media_type: str) -> dict[str, str] | None:
+    if media_type != "text/turtle":
+        return None
+    from kg.dumps import PREFIXES
+
+    return dict(PREFIXES)
+
+
+def _not_acceptable(offered: tuple[str, ...]) -> Response:
+    return Response(f"406 Not Acceptable: this resource is available as {formats.describe_offer(offered)}.\n",
+                    status=406, mimetype="text/plain", headers={"Vary": "Accept"})
+
+
+def human_size(size: int) -> str:
+    """``1536`` -> ``1.5 KiB``: sizes a reader can take in at a glance (the exact bytes are beside it)."""
+    value = float(size)
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{int(value)} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} bytes"  # pragma: no cover

@@ -1,0 +1,84 @@
+"""Time and size limits: a runaway query ends in a clear 503 before any body, and the server keeps answering."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+import requests
+
+from server.config import ServerConfig
+from tests.conftest import FIXTURES, worker_pids
+
+#: Over the 36-quad fixture: 36^6 (2 billion) combinations to count, far beyond any time limit.
+RUNAWAY_COUNT = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n1 ?o . "
+                 "?p ?q ?r }")
+#: The same product streamed row by row: it hits the size limit long before the time limit.
+RUNAWAY_ROWS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+QUICK = "ASK { ?s a <https://schema.org/Message> }"
+
+
+@pytest.fixture(scope="module")
+def limited(serve_app):
+    config = ServerConfig.from_options(data_files=[FIXTURES / "letters-small.trig"], query_timeout=1.0,
+                                       max_result_bytes=200_000)
+    with serve_app(config, workers=2, threads=4) as url:
+        yield url
+
+
+def test_runaway_query_is_cut_with_503_and_others_are_answered_meanwhile(limited):
+    endpoint = limited + "/sparql"
+    before = worker_pids(limited.pid)
+    assert len(before) == 2
+    outcome: dict = {}
+
+    def runaway() -> None:
+        started = time.monotonic()
+        response = requests.post(endpoint, data={"query": RUNAWAY_COUNT}, timeout=30)
+        outcome["response"], outcome["elapsed"] = response, time.monotonic() - started
+
+    thread = threading.Thread(target=runaway)
+    thread.start()
+    time.sleep(0.2)
+    latencies = []
+    while thread.is_alive():
+        started = time.monotonic()
+        quick = requests.get(endpoint, params={"query": QUICK}, timeout=10)
+        latencies.append(time.monotonic() - started)
+        assert quick.status_code == 200 and quick.json()["boolean"] is True
+        time.sleep(0.05)
+    thread.join()
+    response = outcome["response"]
+    assert response.status_code == 503
+    assert "time limit of 1 s" in response.text
+    assert response.headers["Content-Type"].startswith("text/plain")
+    assert 0.9 < outcome["elapsed"] < 5
+    assert latencies and max(latencies) < 0.5  # answered while the runaway computed
+
+    # The worker that ran it retires (ending the computation) and a fresh one takes its place.
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        now = worker_pids(limited.pid)
+        if len(now) == 2 and now != before and len(now & before) == 1:
+            break
+        time.sleep(0.1)
+    now = worker_pids(limited.pid)
+    assert len(now & before) == 1 and len(now) == 2, (before, now)
+    retired = (before - now).pop()
+    with pytest.raises(FileNotFoundError):
+        open(f"/proc/{retired}/stat").close()
+    assert requests.get(endpoint, params={"query": QUICK}).status_code == 200
+
+
+def test_result_larger_than_the_limit_is_503_before_any_body(limited):
+    response = requests.get(limited + "/sparql", params={"query": RUNAWAY_ROWS, "format": "tsv"}, timeout=30)
+    assert response.status_code == 503
+    assert "larger than this endpoint's limit" in response.text
+    assert "?a" not in response.text  # no partial result leaked
+
+
+def test_result_under_the_limit_is_complete(limited):
+    response = requests.get(limited + "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
+    assert response.status_code == 200
+    assert len(response.json()["results"]["bindings"]) == 36

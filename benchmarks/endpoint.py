@@ -2,17 +2,17 @@
 
 Usage:  .venv/bin/python benchmarks/endpoint.py [--letters 10000] [--requests 2000] [--concurrency 8]
 
-It generates a deterministic CRM-shaped corpus (letters with their text, sending, time-span and notes, persons in
-an authorities graph; one named graph per 100 letters), starts
+It generates a deterministic CRM-shaped corpus (letters with their text, sending, time-span and notes, persons
+in an authorities graph; one named graph per 100 letters), starts
 
 - our endpoint: ``server.wsgi.run_server`` (gunicorn, 2 gthread workers x 4 threads, every rule in force:
   negotiation, limits, read-only and SERVICE checks, CORS), embedded in-memory pyoxigraph;
 - ``oxigraph serve`` (in-memory, ``--union-default-graph``), loaded over its Graph Store endpoint;
 
 and fires the same requests at each from a bounded thread pool of keep-alive HTTP clients on loopback. Each
-request in a "distinct" row asks about a different letter or person, so the endpoint's answer cache cannot help;
-the "repeated" row shows what the cache does for a popular query. Then it times a few queries in embedded
-pyoxigraph against rdflib's SPARQL engine on a smaller corpus (rdflib's engine is pure Python).
+request in a "distinct" row asks about a different letter or person, so the endpoint's answer cache cannot
+help; the "repeated" row shows what the cache does for a popular query. Then it times a few queries in
+embedded pyoxigraph against rdflib's SPARQL engine on a smaller corpus (rdflib's engine is pure Python).
 
 The load client shares the machine's cores with the server under test, so absolute figures are lower than with
 an external load generator such as wrk; the comparison between the two servers is what counts.
@@ -185,7 +185,7 @@ def _run_ours(path: str, port: int, workers: int, threads: int) -> None:
 
 
 def load(port: int, path: str, make_query: Callable[[int], str], accept: str, distinct: bool, total: int,
-         concurrency: int, limit_s: float) -> dict[str, float]:
+         concurrency: int, limit_s: float, offset: int = 0) -> dict[str, float]:
     """Send ``total`` POST queries from ``concurrency`` keep-alive clients; stop early after ``limit_s``."""
     latencies: list[float] = []
     errors = [0]
@@ -201,7 +201,7 @@ def load(port: int, path: str, make_query: Callable[[int], str], accept: str, di
                 i = next(counter, None)
             if i is None:
                 break
-            body = urllib.parse.urlencode({"query": make_query((i * 7919) % 10000 if distinct else 42)})
+            body = urllib.parse.urlencode({"query": make_query((offset + i * 7919) % 10000 if distinct else 42)})
             started = time.perf_counter()
             conn.request("POST", path, body=body, headers={
                 "Content-Type": "application/x-www-form-urlencoded", "Accept": accept})
@@ -283,6 +283,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=20.0, help="time cap per scenario and server")
     parser.add_argument("--rdflib-letters", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=2, help="our server's worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker")
+    parser.add_argument("--skip-engines", action="store_true", help="HTTP rows only")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="kg-bench-"))
@@ -299,7 +302,8 @@ def main() -> None:
 
         ours_port, theirs_port = free_port(), free_port()
         ours_proc = multiprocessing.get_context("fork").Process(target=_run_ours,
-                                                                args=(str(data), ours_port, 2, 4))
+                                                                args=(str(data), ours_port, args.workers,
+                                                                      args.threads))
         ours_proc.start()
         theirs = subprocess.Popen([oxigraph, "serve", "--bind", f"127.0.0.1:{theirs_port}",
                                    "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -315,11 +319,13 @@ def main() -> None:
         print("-" * len(header))
         for name, make_query, accept, distinct in SCENARIOS:
             for label, port, path in (("kg serve", ours_port, "/sparql"), ("oxigraph serve", theirs_port, "/query")):
-                load(port, path, make_query, accept, distinct, 100, 4, 5)  # warm-up
+                load(port, path, make_query, accept, distinct, 100, 4, 5, offset=5000)  # warm-up
                 r = load(port, path, make_query, accept, distinct, args.requests, args.concurrency, args.seconds)
                 print(f"{name:62} {label:18} {r['qps']:8.0f} {r['p50']:8.2f} {r['p99']:8.2f} {r['errors']:4d}")
                 sys.stdout.flush()
 
+        if args.skip_engines:
+            return
         print(f"\nEmbedded engines, {args.rdflib_letters} letters, best of up to 5 runs\n")
         print(f"{'query':45} {'pyoxigraph ms':>14} {'rdflib ms':>10} {'ratio':>7}")
         for name, t_ox, t_rdflib in engines(args.rdflib_letters):

@@ -90,7 +90,9 @@ class Authorities:
             raise AuthorityError(f"{origin}: key [{entity.key}] is already used by a {other}")
         self.entities[entity.key] = entity
         for name in entity.names:
-            self._by_name.setdefault(name_key(name), []).append(entity)
+            bearers = self._by_name.setdefault(name_key(name), [])
+            if entity not in bearers:  # "RTsKhIDNI" and "RTSKHIDNI" are one name
+                bearers.append(entity)
 
     def __iter__(self) -> Iterator[Entity]:
         return iter(sorted(self.entities.values(), key=lambda e: (e.kind, e.key)))

@@ -48,7 +48,7 @@ def assemble_graphs(sources: Path, base_uri: str, *, authorities_dir: Path | Non
                     progress: Callable[[str], None] | None = None) -> tuple[list[tuple[URIRef, Graph]], list[dict]]:
     """Read, map and link the sources; return the named graphs and a description of each source file."""
     from kg.authorities import load_authorities
-    from kg.mapping import map_corpus, ontology_graph
+    from kg.mapping import map_corpus
     from kg.sources import read_sources
 
     say = progress or (lambda _msg: None)
@@ -70,8 +70,7 @@ def assemble_graphs(sources: Path, base_uri: str, *, authorities_dir: Path | Non
     authorities_dir = authorities_dir or default_authorities_for(sources if sources.is_dir() else sources.parent)
     say(f"mapping {len(result.records)} document(s) with authorities from {authorities_dir}")
     authorities = load_authorities(authorities_dir)
-    graphs = list(map_corpus(result.records, authorities, base_uri, digests))
-    graphs.append((URIRef(f"{base_uri}/graph/ontology"), ontology_graph()))
+    graphs = list(map_corpus(result.records, authorities, base_uri, digests))  # includes the ontology graph
     graphs.extend(_wikidata_graphs(mappings_dir or default_mappings_for(sources), authorities, base_uri))
     return graphs, source_info
 

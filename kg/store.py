@@ -1,20 +1,20 @@
 """The store layer: one query interface over the embedded Oxigraph store and any remote SPARQL 1.1 server.
 
 Why Oxigraph: measured in ``benchmarks/`` (and DESIGN.md), pyoxigraph loads 17x faster than rdflib and answers
-typical queries 3-76x faster; rdflib stays the tool for building graphs. Why a remote option: a deployment that
-outgrows one machine points ``kg serve --store URL`` at Oxigraph server, Fuseki, QLever, GraphDB or Virtuoso and
-keeps the same front end.
+typical queries 3-76x faster; rdflib stays the tool for building graphs. Why a remote option: a deployment
+that outgrows one machine points ``kg serve --store URL`` at Oxigraph server, Fuseki, QLever, GraphDB or
+Virtuoso and keeps the same front end.
 
 The endpoint is read-only and must never fetch a URL of the caller's choosing. Oxigraph's ``SERVICE`` *does*
-make HTTP requests (verified: it tries to connect), and pyoxigraph offers no hook to turn that off, so every query
-passes :func:`check_query` first, which refuses updates and ``SERVICE`` before the engine sees the text.
+make HTTP requests (verified: it tries to connect), and pyoxigraph offers no hook to turn that off, so every
+query passes :func:`check_query` first, which refuses updates and ``SERVICE`` before the engine sees the text.
 
 Time and size limits: pyoxigraph evaluates queries in Rust with the GIL released but cannot be cancelled.
 :meth:`EmbeddedStore.execute` therefore evaluates *and serialises* a query in a daemon thread, writing into a
 bounded buffer that aborts the serialiser once the deadline or the byte budget is passed (this stops streaming
 queries at once). A query that computes for a long time before producing a byte (a cartesian ``COUNT``, an
-``ORDER BY``) cannot be interrupted inside one process: :class:`QueryTimeout` then says ``still_running`` and the
-server retires the worker process after answering 503 (see ``server/wsgi.py``), which truly ends the work.
+``ORDER BY``) cannot be interrupted inside one process: :class:`QueryTimeout` then says ``still_running`` and
+the server retires the worker process after answering 503 (see ``server/wsgi.py``), which truly ends the work.
 """
 
 from __future__ import annotations
@@ -102,8 +102,9 @@ _GRAPH_FORMATS = {
 
 # ----------------------------------------------------------------------------------------------- query checks
 
-#: One left-to-right pass over SPARQL text that blanks out what cannot hold a keyword: escapes (``ex:a\\#b`` is a
-#: prefixed name, not a comment), IRIs, long and short strings, comments. What remains are keywords and names.
+#: One left-to-right pass over SPARQL text that blanks out what cannot hold a keyword: escapes (``ex:a\\#b``
+#: is a prefixed name, not a comment), IRIs, long and short strings, comments. What remains are keywords and
+#: names.
 _OPAQUE = re.compile(
     r"""\\.                                   # a backslash escape inside a prefixed name
       | <[^<>"{}|^`\\\x00-\x20]*>              # IRI reference
@@ -116,8 +117,8 @@ _OPAQUE = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 _WORD = re.compile(r"[?$]?[A-Za-z_][\w.\-]*:?|:")
-#: A SERVICE clause in the raw text, even where the lexer above might be fooled: refusing a query whose *string*
-#: happens to read "service <x>" is a price worth paying for never fetching a URL.
+#: A SERVICE clause in the raw text, even where the lexer above might be fooled: refusing a query whose
+#: *string* happens to read "service <x>" is a price worth paying for never fetching a URL.
 _SERVICE_SHAPE = re.compile(r"(?<![\w?$:@.\-])SERVICE(?:\s|#[^\n]*\n)+(?:SILENT(?:\s|#[^\n]*\n)+)?(?:[<?$:]|[A-Za-z_][\w.\-]*:)",
                             re.IGNORECASE)
 _UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
@@ -144,8 +145,8 @@ def check_query(text: str) -> QueryShape:
     """Refuse what a read-only endpoint with no network access must never run, and say what the query is.
 
     Raises :class:`QueryRefused` (status 403) for SPARQL Update, (status 400) for ``SERVICE``, and
-    :class:`QueryError` when no query form can be found; a syntax error inside the query is left to the engine,
-    whose message names line and column.
+    :class:`QueryError` when no query form can be found; a syntax error inside the query is left to the
+    engine, whose message names line and column.
     """
     words = _keywords(text)
     upper = [w.upper() for w in words]
@@ -370,7 +371,8 @@ def _table(names: list[str], rows: list[list[str]]) -> str:
     return out.getvalue()
 
 
-# ----------------------------------------------------------------------------------------------- embedded store
+# ----------------------------------------------------------------------------------------------- embedded
+# store
 
 
 class EmbeddedStore:
@@ -623,9 +625,9 @@ Store = EmbeddedStore | RemoteStore
 def push(url: str, quads: Iterable[ox.Quad] | Path, *, timeout: float = 120.0) -> dict[str, int]:
     """Replace each graph of ``quads`` on a remote store through the SPARQL 1.1 Graph Store HTTP Protocol.
 
-    ``url`` is the store's graph-store endpoint (Oxigraph ``/store``, Fuseki ``/ds/data``); each named graph is
-    sent with ``PUT url?graph=IRI`` as N-Triples, default-graph triples with ``PUT url?default``. Graphs not in
-    ``quads`` are left alone. Returns triples sent per graph (``""`` for the default graph).
+    ``url`` is the store's graph-store endpoint (Oxigraph ``/store``, Fuseki ``/ds/data``); each named graph
+    is sent with ``PUT url?graph=IRI`` as N-Triples, default-graph triples with ``PUT url?default``. Graphs
+    not in ``quads`` are left alone. Returns triples sent per graph (``""`` for the default graph).
     """
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:

@@ -1,7 +1,7 @@
 """What one running server serves, checked up front so that a bad option fails at start-up, not on a request.
 
-A config is built once in the gunicorn master (``preload``), so an in-memory store loaded here is shared by the
-forked workers; a persisted read-only store is opened lazily in each worker instead (see ``kg.store``).
+A config is built once in the gunicorn master (``preload``), so an in-memory store loaded here is shared by
+the forked workers; a persisted read-only store is opened lazily in each worker instead (see ``kg.store``).
 """
 
 from __future__ import annotations
@@ -10,8 +10,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg import settings
-from kg.store import (EmbeddedStore, RemoteStore, Store, StoreError, load_files, open_release_store, read_manifest,
-                      resolve_release)
+from kg.store import (
+    EmbeddedStore,
+    RemoteStore,
+    Store,
+    StoreError,
+    load_files,
+    open_release_store,
+    read_manifest,
+    resolve_release,
+)
 
 #: Default cap on one serialised answer; beyond it the endpoint answers 503 and points to the dumps.
 DEFAULT_MAX_RESULT_BYTES = 32 * 1048576

@@ -1,8 +1,8 @@
 """One registry of the media types the server speaks, and the negotiation every route uses.
 
 Why one place: the endpoint, the resource documents and the dumps must agree on what ``.ttl`` or
-``application/ld+json`` means, on the default for ``Accept: */*`` and on when to answer 406. Each route offers a
-list of media types (its default first) and calls :func:`negotiate`; serialisation goes through
+``application/ld+json`` means, on the default for ``Accept: */*`` and on when to answer 406. Each route offers
+a list of media types (its default first) and calls :func:`negotiate`; serialisation goes through
 :func:`serialize_graph` / :func:`serialize_results`, which use Oxigraph's streaming writers (rdflib's Turtle
 writer is super-linear, DESIGN.md).
 """

@@ -23,8 +23,16 @@ from pathlib import Path
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
-from kg.store import (Answer, QueryError, QueryRefused, QueryShape, QueryTimeout, ResultTooLarge, StoreError,
-                      check_query)
+from kg.store import (
+    Answer,
+    QueryError,
+    QueryRefused,
+    QueryShape,
+    QueryTimeout,
+    ResultTooLarge,
+    StoreError,
+    check_query,
+)
 from server import formats
 from server.config import ServerConfig
 from server.wsgi import retire_worker
@@ -61,7 +69,8 @@ def _text(status: int, message: str, headers: dict[str, str] | None = None) -> R
     return response
 
 
-# ----------------------------------------------------------------------------------------------- request parsing
+# ----------------------------------------------------------------------------------------------- request
+# parsing
 
 
 def _decode(raw: bytes, what: str) -> str:

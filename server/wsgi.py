@@ -2,14 +2,16 @@
 
 Design:
 
-- ``preload_app``: the master builds the app (and loads an in-memory store) once; workers are forked from it and
+- ``preload_app``: the master builds the app (and loads an in-memory store) once; workers are forked from it
+  and
   share the store's memory copy-on-write. A persisted read-only store is opened by each worker after the fork.
 - ``gthread`` workers: each process answers several requests at once (pyoxigraph releases the GIL while it
   evaluates) and keeps connections alive for clients that reuse them (SPARQLWrapper, pandas, YASGUI).
-- Runaway queries: a query that is still computing when its deadline passes cannot be stopped inside the process
-  (see ``kg.store``). The endpoint answers 503 and then calls :func:`retire_worker`: the worker stops accepting,
-  finishes its other requests, and exits, which ends the computation; the master forks a fresh worker from the
-  preloaded app at once. The other workers keep answering meanwhile.
+- Runaway queries: a query that is still computing when its deadline passes cannot be stopped inside the
+  process
+  (see ``kg.store``). The endpoint answers 503 and then calls :func:`retire_worker`: the worker stops
+  accepting, finishes its other requests, and exits, which ends the computation; the master forks a fresh
+  worker from the preloaded app at once. The other workers keep answering meanwhile.
 """
 
 from __future__ import annotations
@@ -53,8 +55,9 @@ def _post_fork(server: Any, worker: Any) -> None:
 
 
 def _worker_exit(server: Any, worker: Any) -> None:
-    # A query thread still computing in Rust would only be stopped by process exit anyway; skip the interpreter's
-    # finalisation, which has nothing left to flush, rather than let it meet a thread it cannot stop.
+    # A query thread still computing in Rust would only be stopped by process exit anyway; skip the
+    # interpreter's finalisation, which has nothing left to flush, rather than let it meet a thread it cannot
+    # stop.
     if running_away():
         os._exit(0)
 

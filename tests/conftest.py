@@ -2,7 +2,8 @@
 
 - ``serve_app(config)``: the Flask app for a :class:`server.config.ServerConfig` under real gunicorn (the same
   ``server.wsgi.run_server`` that ``kg serve`` uses), as a context manager yielding the base URL.
-- ``oxigraph_server(location=None, union=True)``: a real ``oxigraph serve`` (the PyPI ``oxigraph`` CLI), yielding
+- ``oxigraph_server(location=None, union=True)``: a real ``oxigraph serve`` (the PyPI ``oxigraph`` CLI),
+  yielding
   its base URL (``/query``, ``/store``...).
 - ``free_port()``: a TCP port free on 127.0.0.1 right now.
 """

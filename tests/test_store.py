@@ -9,8 +9,21 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.store import (EmbeddedStore, QueryError, QueryRefused, QueryTimeout, RemoteStore, ResultTooLarge,
-                      StoreError, check_query, load_files, open_build_store, push, render_results)
+from kg.store import (
+    EmbeddedStore,
+    QueryError,
+    QueryRefused,
+    QueryTimeout,
+    RemoteStore,
+    ResultTooLarge,
+    StoreError,
+    check_query,
+    load_files,
+    open_build_store,
+    push,
+    render_results,
+    running_away,
+)
 from server.config import ServerConfig, ServerConfigError
 from tests.conftest import FIXTURES
 
@@ -138,7 +151,8 @@ def test_server_config_takes_the_base_uri_from_the_manifest(tmp_path):
         == "http://x.org"
 
 
-# ----------------------------------------------------------------------------------------------- query + limits
+# ----------------------------------------------------------------------------------------------- query +
+# limits
 
 
 def test_union_default_graph_and_from_clauses():
@@ -175,11 +189,12 @@ def test_streaming_runaway_stops_at_the_deadline_without_lingering():
 
 
 def test_computing_runaway_reports_it_is_still_running():
-    store = big_store(3000)
+    store = big_store(3000)  # 9 million pairs to count: about a second, then the thread ends by itself
     with pytest.raises(QueryTimeout) as err:
-        store.execute("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
-                      "application/sparql-results+json", timeout=0.2)
+        store.execute("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }",
+                      "application/sparql-results+json", timeout=0.1)
     assert err.value.still_running
+    assert running_away() == 1
 
 
 def test_result_size_limit():

@@ -479,11 +479,12 @@ def _signed_with_time(text: str, sender_surnames: set[str]) -> bool:
 def normalise_text(text: str) -> str:
     """Reading for search: editorial brackets expanded (``Kal[edi]n`` → ``Kaledin``, ``[...]`` → ``...``),
     spaces tidied. Markers are already out."""
-    s = re.sub(r"\[\s*(?:\.\s*){3}\]|\[\u2026\]", "...", text)
+    s = re.sub(r"\[\s*(?:\.\s*){3}\]|\[\u2026\]", "\u2026", text)  # kept apart from the tidying below
     s = s.replace("[", "").replace("]", "")
     s = re.sub(r"[ \t]+", " ", s)
     s = re.sub(r" +([.,;:!?])", r"\1", s)
     s = re.sub(r"([.!?])\.(?=\s|$)", r"\1", s)
+    s = s.replace("\u2026", "...")
     return "\n".join(line.strip() for line in s.split("\n"))
 
 

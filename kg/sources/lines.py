@@ -304,7 +304,7 @@ _CLOSING = re.compile(
 
 
 def _names_only(s: str) -> bool:
-    s = s.strip().rstrip(".").strip()
+    s = _strip_period(s.strip())
     if not s or len(s) > 60 or not _NAMES.match(s):
         return False
     tokens = [t for t in re.split(r"[\s,]+", s) if t and t not in ("and", "&")]

@@ -245,7 +245,10 @@ def archival_chain(store, unit: str, doc: Document) -> list[tuple[str, str]]:
     """archive → fond → opis → delo for the unit a letter forms part of, with labels, outermost first."""
     rows = queries.select(store, "ancestors", this=unit)
     parent_of = {r["unit"].value: r["parent"].value for r in rows if "parent" in r}
-    labels = {r["unit"].value: r["label"].value for r in rows if "label" in r}
+    labels: dict[str, str] = {}
+    for r in sorted(rows, key=lambda r: r["label"].lang != "en" if "label" in r else True, reverse=True):
+        if "label" in r:  # English last, so it wins
+            labels[r["unit"].value] = r["label"].value
     # The unit's direct parent is the one ancestor that is nobody's parent.
     lowest = sorted({r["unit"].value for r in rows} - set(parent_of.values()))
     chain, current = [unit], (lowest[0] if lowest else None)

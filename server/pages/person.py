@@ -33,7 +33,7 @@ class LetterRow:
 class PersonView:
     iri: str
     label: str
-    variants: list[str] = field(default_factory=list)
+    variants: list[tuple[str, str | None]] = field(default_factory=list)  # (name, language tag)
     born: Term | None = None
     died: Term | None = None
     wikidata: list[str] = field(default_factory=list)
@@ -94,10 +94,13 @@ def mentions_of(store, iri: str, base_uri: str) -> list[dict]:
 def build(doc: Document, store, base_uri: str) -> PersonView:
     iri = doc.iri
     view = PersonView(iri=iri, label=doc.label(iri) or iri)
-    names = {t.value for p in (SKOS + "altLabel", SKOS + "hiddenLabel", SCHEMA + "alternateName",
-                               "http://www.w3.org/2000/01/rdf-schema#label", SCHEMA + "name")
-             for t in doc.values(iri, p) if t.kind == "literal"}
-    view.variants = sorted(names - {view.label}, key=str.casefold)
+    names: dict[str, str | None] = {}
+    for p in (SKOS + "altLabel", SKOS + "hiddenLabel", SCHEMA + "alternateName",
+              "http://www.w3.org/2000/01/rdf-schema#label", SCHEMA + "name"):
+        for t in doc.values(iri, p):
+            if t.kind == "literal" and t.value != view.label:
+                names.setdefault(t.value, t.lang)
+    view.variants = sorted(names.items(), key=lambda nl: (nl[0].casefold(), nl[0]))
     view.born = doc.value(iri, SCHEMA + "birthDate")
     view.died = doc.value(iri, SCHEMA + "deathDate")
     same = sorted({t.value for p in (OWL_SAME, SCHEMA + "sameAs", SKOS + "exactMatch")

@@ -15,11 +15,12 @@ from kg.mentions import scan
 
 SEED_NAMED = ["stalin", "lenin", "trotsky", "proshyan", "dutov", "kaledin", "ter-arutyunyants", "kolychev",
               "semyonov-delegate", "central-rada", "sovnarkom", "general-secretariat", "left-srs",
-              "all-ukrainian-cec", "peasants-congress-2", "don-military-circle", "stavka", "quadruple-alliance",
-              "constituent-assembly", "narkomfin", "rgaspi", "petrograd", "smolny", "finland", "kyiv", "kharkiv",
-              "brest-litovsk", "stockholm", "don-region", "ukraine", "armenia", "turkish-armenia", "minsk",
-              "brest-litovsk-negotiations", "decree-turkish-armenia", "decree-telegraph-operators",
-              "kvashonkin", "kosheleva", "rogovaya", "khlevniuk"]
+              "all-ukrainian-cec", "peasants-congress-2", "don-military-circle", "stavka",
+              "quadruple-alliance", "constituent-assembly", "narkomfin", "rgaspi", "petrograd", "smolny",
+              "finland", "kyiv", "kharkiv", "brest-litovsk", "stockholm", "don-region", "ukraine",
+              "armenia", "turkish-armenia", "minsk", "brest-litovsk-negotiations",
+              "decree-turkish-armenia", "decree-telegraph-operators", "kvashonkin", "kosheleva",
+              "rogovaya", "khlevniuk"]
 
 
 def test_every_entity_named_in_the_seed_is_curated(authorities):
@@ -62,7 +63,8 @@ def test_lower_case_and_contractions_are_not_mentions(authorities):
 
 
 def test_unknown_capitalised_names_are_reported_not_invented(authorities):
-    found = scan("Then he wrote to Zinoviev. Received in Moscow from Decrees of the Soviet Power.", authorities)
+    text = "Then he wrote to Zinoviev. Received in Moscow from Decrees of the Soviet Power."
+    found = scan(text, authorities)
     assert [u.text for u in found.unknown] == ["Zinoviev", "Decrees of the Soviet Power"]
     assert found.entity_keys() == ["moscow"]
 

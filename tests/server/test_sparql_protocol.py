@@ -34,7 +34,8 @@ def letters(response: requests.Response) -> list[str]:
     return [b["letter"]["value"] for b in response.json()["results"]["bindings"]]
 
 
-# ----------------------------------------------------------------------------------------------- three ways in
+# ----------------------------------------------------------------------------------------------- three ways
+# in
 
 
 def test_get_post_form_and_post_direct_give_the_same_answer(base):

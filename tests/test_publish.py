@@ -1,0 +1,276 @@
+"""kg.publish: a release is complete before it is current, reproducible; a failed build changes nothing."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS
+
+from kg.publish import PublishError, current_release, publish_release, rollback
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE = Path(__file__).parent / "fixtures" / "publish" / "letters.trig"
+BASE = "https://kg.example.org"
+SOURCES = [
+    {"path": str(ROOT / "data/sources/bl1996-no009-stalin-to-lenin-1917-12-27.txt"), "sha256": "a" * 64,
+     "documents": 1},
+    {"path": str(ROOT / "data/sources/bl1996-no010.txt"), "sha256": "b" * 64, "documents": 1},
+    {"path": str(ROOT / "data/sources/bl1996-no001.txt"), "sha256": "c" * 64, "documents": 1},
+]
+
+
+def fixture_graphs() -> list[tuple[URIRef, Graph]]:
+    dataset = Dataset()
+    dataset.parse(FIXTURE, format="trig")
+    out = []
+    for graph in dataset.graphs():
+        if len(graph) and isinstance(graph.identifier, URIRef):
+            copy = Graph()
+            for triple in graph:
+                copy.add(triple)
+            out.append((URIRef(graph.identifier), copy))
+    return out
+
+
+def publish(out: Path, graphs=None, **kwargs) -> Path:
+    return publish_release(fixture_graphs() if graphs is None else graphs, out, base_uri=BASE,
+                           sources=kwargs.pop("sources", SOURCES), **kwargs)
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def other_graphs(marker: str) -> list[tuple[URIRef, Graph]]:
+    graphs = fixture_graphs()
+    extra = Graph()
+    extra.add((URIRef(f"{BASE}/id/letter/bl1996-{marker}"), URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
+               Literal(marker)))
+    return [*graphs, (URIRef(f"{BASE}/graph/source/extra-{marker}"), extra)]
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory) -> Path:
+    return publish(tmp_path_factory.mktemp("build"))
+
+
+def test_current_points_at_a_complete_release(build):
+    out = build.parent.parent
+    current = out / "current"
+    assert current.is_symlink() and os.readlink(current) == f"releases/{build.name}"
+    assert current_release(out) == build
+    assert sorted(tree(build)) == ["dataset.nq", "dumps/SHA256SUMS", "dumps/kg.jsonld", "dumps/kg.nq.gz",
+                                   "dumps/kg.nt.gz", "dumps/kg.trig", "dumps/kg.ttl", "manifest.json",
+                                   "void.ttl"]
+    assert not [p for p in (out / "releases").iterdir() if p.name.startswith(".tmp-")]
+
+
+def test_manifest_records_counts_sources_graphs_and_files(build):
+    manifest = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["release"] == build.name
+    assert manifest["base_uri"] == BASE
+    counts = manifest["counts"]
+    assert counts["letters"] == 3 and counts["source_documents"] == 3 and counts["wikidata_links"] == 2
+    lines = (build / "dataset.nq").read_bytes().splitlines()
+    assert counts["quads"] == len(lines)
+    assert counts["triples"] == len(gzip.decompress((build / "dumps/kg.nt.gz").read_bytes()).splitlines())
+    # Source paths do not depend on where the checkout lives.
+    assert [s["path"] for s in manifest["sources"]] == sorted(Path(s["path"]).name for s in SOURCES)
+    assert {s["sha256"] for s in manifest["sources"]} == {"a" * 64, "b" * 64, "c" * 64}
+    names = [g["name"] for g in manifest["graphs"]]
+    assert f"{BASE}/graph/void" in names and f"{BASE}/graph/shapes" in names
+    assert f"{BASE}/graph/source/bl1996-no009-stalin-to-lenin-1917-12-27" in names
+    for dump in manifest["dumps"]:
+        data = (build / "dumps" / dump["file"]).read_bytes()
+        assert dump["size"] == len(data) and dump["sha256"] == hashlib.sha256(data).hexdigest()
+    for name, facts in manifest["files"].items():
+        assert facts["sha256"] == hashlib.sha256((build / name).read_bytes()).hexdigest()
+
+
+def test_dataset_nq_is_sorted_and_loads_into_the_store_the_server_uses(build):
+    from kg.store import open_release_store
+
+    data = (build / "dataset.nq").read_bytes()
+    lines = data.splitlines(keepends=True)
+    assert lines == sorted(set(lines))
+    store = ox.Store()
+    store.load(data, format=ox.RdfFormat.N_QUADS)
+    assert len(store) == len(lines)
+    served = open_release_store(build)
+    assert served is not None
+
+
+def test_two_builds_into_two_folders_are_byte_identical(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1714521600")
+    first = publish(tmp_path / "one")
+    second = publish(tmp_path / "two")
+    assert first.name == second.name
+    assert tree(first) == tree(second)
+    assert "2024-05-01" in (first / "void.ttl").read_text(encoding="utf-8")
+    assert all(p.stat().st_mtime == 1714521600 for p in first.rglob("*") if p.is_file())
+
+
+def test_builds_without_source_date_epoch_carry_no_date_and_are_identical(tmp_path, monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    first = publish(tmp_path / "one")
+    time.sleep(1.1)  # a wall-clock date would now differ
+    second = publish(tmp_path / "two")
+    assert tree(first) == tree(second)
+    void = Graph().parse(first / "void.ttl", format="turtle")
+    dataset = URIRef(f"{BASE}/.well-known/void#dataset")
+    assert void.value(dataset, DCTERMS.issued) is None and void.value(dataset, DCTERMS.modified) is None
+
+
+def test_republishing_identical_content_only_repoints_current(tmp_path):
+    first = publish(tmp_path)
+    again = publish(tmp_path)
+    assert first == again
+    assert [p.name for p in (tmp_path / "releases").iterdir() if not p.name.startswith(".")] == [first.name]
+
+
+def test_previous_release_is_kept_for_rollback_and_older_ones_pruned(tmp_path):
+    first = publish(tmp_path, other_graphs("901"))
+    second = publish(tmp_path, other_graphs("902"))
+    third = publish(tmp_path, other_graphs("903"))
+    kept = sorted(p.name for p in (tmp_path / "releases").iterdir() if not p.name.startswith("."))
+    assert kept == sorted([second.name, third.name])
+    assert not first.exists()
+    assert rollback(tmp_path) == second
+    assert current_release(tmp_path) == second
+
+
+def test_failed_build_leaves_current_untouched_and_no_temporary_folder(tmp_path):
+    good = publish(tmp_path)
+    before = tree(tmp_path / "current")
+
+    def failing():
+        yield from fixture_graphs()[:2]
+        raise RuntimeError("mapping crashed half-way")
+
+    with pytest.raises(RuntimeError, match="half-way"):
+        publish(tmp_path, failing())
+    assert current_release(tmp_path) == good and tree(tmp_path / "current") == before
+    assert [p.name for p in (tmp_path / "releases").iterdir()] == [good.name]
+
+
+def test_killed_build_leaves_current_untouched_and_its_folder_is_cleaned_next_time(tmp_path):
+    good = publish(tmp_path)
+    script = (
+        "import sys, time\nsys.path.insert(0, sys.argv[2])\n"
+        "from pathlib import Path\nfrom kg.publish import publish_release\n"
+        "from tests.test_publish import fixture_graphs, SOURCES, BASE\n"
+        "def slow():\n"
+        "    yield from fixture_graphs()\n"
+        "    time.sleep(60)\n"
+        "publish_release(slow(), Path(sys.argv[1]), base_uri=BASE, sources=SOURCES)"
+    )
+    child = subprocess.Popen([sys.executable, "-c", script, str(tmp_path), str(ROOT)], cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 60
+        while not list((tmp_path / "releases").glob(f".tmp-{child.pid}-*")):
+            assert child.poll() is None and time.monotonic() < deadline, "the build never started"
+            time.sleep(0.05)
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(10)
+    assert current_release(tmp_path) == good
+    assert list((tmp_path / "releases").glob(f".tmp-{child.pid}-*"))  # SIGKILL: nobody could clean up
+    publish(tmp_path, other_graphs("904"))
+    assert not list((tmp_path / "releases").glob(".tmp-*"))
+
+
+def test_a_current_folder_that_is_not_a_symlink_is_refused(tmp_path):
+    (tmp_path / "current").mkdir()
+    with pytest.raises(PublishError, match="not a symlink"):
+        publish(tmp_path)
+
+
+def test_the_description_graph_name_is_reserved(tmp_path):
+    graph = Graph()
+    graph.add((URIRef(f"{BASE}/x"), URIRef(f"{BASE}/p"), Literal("x")))
+    with pytest.raises(PublishError, match="reserved"):
+        publish(tmp_path, [(URIRef(f"{BASE}/graph/void"), graph)])
+    assert not (tmp_path / "current").exists()
+
+
+def test_shapes_are_published_as_their_own_graph(build):
+    quads = list(ox.parse(path=str(build / "dataset.nq"), format=ox.RdfFormat.N_QUADS))
+    shapes = [q for q in quads if q.graph_name.value == f"{BASE}/graph/shapes"]
+    assert any(q.object.value == "http://www.w3.org/ns/shacl#NodeShape" for q in shapes)
+    void = [q for q in quads if q.graph_name.value == f"{BASE}/graph/void"]
+    assert any(q.predicate.value == "http://rdfs.org/ns/void#triples" for q in void)
+
+
+def test_persisted_store_holds_the_same_quads(tmp_path):
+    from kg.store import open_release_store
+
+    release = publish(tmp_path, persist_store=True)
+    assert (release / "store").is_dir()
+    native = ox.Store.read_only(str(release / "store"))
+    assert len(native) == json.loads((release / "manifest.json").read_text())["counts"]["quads"]
+    del native
+    assert open_release_store(release) is not None
+
+
+# --------------------------------------------------------------------------------------------- kg dump
+@pytest.mark.parametrize("fmt", ["ttl", "nt", "jsonld", "trig", "nq"])
+def test_kg_dump_writes_the_release_dump_uncompressed(build, fmt, tmp_path):
+    from kg.cli import main
+    from kg.dumps import DUMP_FORMATS
+
+    out = tmp_path / f"out.{fmt}"
+    result = CliRunner().invoke(main, ["dump", "--format", fmt, "--out", str(out), "--build",
+                                       str(build.parent.parent)])
+    assert result.exit_code == 0, result.output
+    stored = (build / "dumps" / DUMP_FORMATS[fmt].filename).read_bytes()
+    expected = gzip.decompress(stored) if DUMP_FORMATS[fmt].gzipped else stored
+    assert out.read_bytes() == expected
+
+
+def test_kg_dump_to_stdout_and_to_a_gz_file(build, tmp_path):
+    from kg.cli import main
+
+    runner = CliRunner()
+    result = runner.invoke(main, ["dump", "--build", str(build.parent.parent)])
+    assert result.exit_code == 0
+    assert result.stdout_bytes == (build / "dumps/kg.ttl").read_bytes()
+    out = tmp_path / "kg.nq.gz"
+    result = runner.invoke(main, ["dump", "--format", "nq", "--out", str(out), "--build",
+                                  str(build.parent.parent)])
+    assert result.exit_code == 0
+    assert out.read_bytes() == (build / "dumps/kg.nq.gz").read_bytes()
+
+
+def test_kg_dump_without_a_build_says_what_to_do(tmp_path):
+    from kg.cli import main
+
+    result = CliRunner().invoke(main, ["dump", "--build", str(tmp_path / "nothing")])
+    assert result.exit_code == 1
+    assert "kg build" in result.output
+
+
+# --------------------------------------------------------------------------------------------- the seed
+def test_the_seed_page_builds_and_publishes(tmp_path):
+    pytest.importorskip("kg.mapping.corpus", reason="the mapping has not landed yet")
+    from kg.build import run_build
+
+    release = run_build(ROOT / "data" / "sources", tmp_path, BASE, quiet=True)
+    manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["counts"]["letters"] == 1
+    assert manifest["counts"]["source_files"] == 1
+    graph = Graph().parse(release / "dumps/kg.ttl", format="turtle")
+    assert len(graph) == manifest["counts"]["triples"]
+    assert (URIRef(f"{BASE}/id/letter/bl1996-009"), None, None) in graph

@@ -1,4 +1,4 @@
-"""HTTP benchmark of the SPARQL endpoint against a raw ``oxigraph serve`` loaded with the same data, side by side.
+"""HTTP benchmark of the SPARQL endpoint against a raw ``oxigraph serve`` on the same data, side by side.
 
 Usage:  .venv/bin/python benchmarks/endpoint.py [--letters 10000] [--requests 2000] [--concurrency 8]
 
@@ -69,7 +69,8 @@ def corpus(letters: int) -> list[ox.Quad]:
         quads += [ox.Quad(person, n(RDF_TYPE), n(CRM + "E21_Person"), authorities),
                   ox.Quad(person, n(RDFS + "label"), lit(f"Person {p}", language="en"), authorities)]
     quads += [ox.Quad(note_type, n(RDFS + "label"), lit("editorial note", language="en"), authorities),
-              ox.Quad(sending_type, n(RDFS + "label"), lit("sending of a letter", language="en"), authorities)]
+              ox.Quad(sending_type, n(RDFS + "label"), lit("sending of a letter", language="en"),
+                      authorities)]
     for i in range(letters):
         key = letter_key(i)
         graph = n(f"{BASE}/graph/source/syn-{i // 100:04d}")
@@ -141,13 +142,13 @@ def q_describe(i: int) -> str:
     return f"DESCRIBE <{BASE}/id/letter/{letter_key(i)}/text>"
 
 
+JSON_RESULTS = "application/sparql-results+json"
 SCENARIOS: list[tuple[str, Callable[[int], str], str, bool]] = [
-    ("lookup: one letter's parties and date (distinct letters)", q_lookup, "application/sparql-results+json", True),
-    ("lookup: letters sent by a person, ORDER BY (distinct persons)", q_person, "application/sparql-results+json",
-     True),
+    ("lookup: one letter's parties and date (distinct letters)", q_lookup, JSON_RESULTS, True),
+    ("lookup: letters sent by a person, ORDER BY (distinct persons)", q_person, JSON_RESULTS, True),
     ("CONSTRUCT one letter's 4 resources (distinct letters)", q_construct, "text/turtle", True),
     ("DESCRIBE one letter text (distinct letters)", q_describe, "text/turtle", True),
-    ("lookup: the same letter repeated (answer cache)", q_lookup, "application/sparql-results+json", False),
+    ("lookup: the same letter repeated (answer cache)", q_lookup, JSON_RESULTS, False),
 ]
 
 
@@ -201,7 +202,8 @@ def load(port: int, path: str, make_query: Callable[[int], str], accept: str, di
                 i = next(counter, None)
             if i is None:
                 break
-            body = urllib.parse.urlencode({"query": make_query((offset + i * 7919) % 10000 if distinct else 42)})
+            number = (offset + i * 7919) % 10000 if distinct else 42
+            body = urllib.parse.urlencode({"query": make_query(number)})
             started = time.perf_counter()
             conn.request("POST", path, body=body, headers={
                 "Content-Type": "application/x-www-form-urlencoded", "Accept": accept})
@@ -306,10 +308,12 @@ def main() -> None:
                                                                       args.threads))
         ours_proc.start()
         theirs = subprocess.Popen([oxigraph, "serve", "--bind", f"127.0.0.1:{theirs_port}",
-                                   "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                   "--union-default-graph"], stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
         wait_up(theirs_port, "/query")
         conn = http.client.HTTPConnection("127.0.0.1", theirs_port, timeout=300)
-        conn.request("POST", "/store", body=data.read_bytes(), headers={"Content-Type": "application/n-quads"})
+        conn.request("POST", "/store", body=data.read_bytes(),
+                     headers={"Content-Type": "application/n-quads"})
         assert conn.getresponse().status in (200, 201, 204)
         wait_up(ours_port, "/sparql")
 
@@ -318,10 +322,13 @@ def main() -> None:
         print(header)
         print("-" * len(header))
         for name, make_query, accept, distinct in SCENARIOS:
-            for label, port, path in (("kg serve", ours_port, "/sparql"), ("oxigraph serve", theirs_port, "/query")):
+            servers = (("kg serve", ours_port, "/sparql"), ("oxigraph serve", theirs_port, "/query"))
+            for label, port, path in servers:
                 load(port, path, make_query, accept, distinct, 100, 4, 5, offset=5000)  # warm-up
-                r = load(port, path, make_query, accept, distinct, args.requests, args.concurrency, args.seconds)
-                print(f"{name:62} {label:18} {r['qps']:8.0f} {r['p50']:8.2f} {r['p99']:8.2f} {r['errors']:4d}")
+                r = load(port, path, make_query, accept, distinct, args.requests, args.concurrency,
+                         args.seconds)
+                print(f"{name:62} {label:18} {r['qps']:8.0f} {r['p50']:8.2f} {r['p99']:8.2f} "
+                      f"{r['errors']:4d}")
                 sys.stdout.flush()
 
         if args.skip_engines:

@@ -196,7 +196,11 @@ def parse_archival_line(text: str, line: int | None = None) -> ArchivalLine:
         for ref in result.refs:
             ref.copy_type = copy_type
     if sentences:
-        result.publications.append(" ".join(sentences).strip())
+        rest_text = " ".join(sentences).strip()
+        if _looks_like_publication(rest_text):
+            result.publications.append(rest_text)
+        else:
+            result.warnings.append(f"text after the archival reference not understood: {rest_text!r}")
     if len(result.refs) == 1:
         # One reference: keep it as cited, with its copy type, as the line prints it.
         printed = rest[:ref_end].rstrip()
@@ -211,6 +215,11 @@ def parse_archival_line(text: str, line: int | None = None) -> ArchivalLine:
         elif not ref.folio_list:
             result.warnings.append(f"leaves {ref.folios!r} of {ref.text!r} could not be expanded")
     return result
+
+
+def _looks_like_publication(text: str) -> bool:
+    """A citation of a printed work: a year, a quoted title, an issue or page number."""
+    return bool(re.search(r"\b1[89]\d\d\b|[\"\u201c\u00ab]|\bNo\.\s*\d|\bS\.\s*\d|\bVol\.|\bT\.\s*\d", text))
 
 
 def is_publication_line(text: str) -> bool:

@@ -47,7 +47,7 @@ def assemble_graphs(sources: Path, base_uri: str, *, authorities_dir: Path | Non
                     mappings_dir: Path | None = None,
                     progress: Callable[[str], None] | None = None) -> tuple[list[tuple[URIRef, Graph]], list[dict]]:
     """Read, map and link the sources; return the named graphs and a description of each source file."""
-    from kg.authorities import load_authorities
+    from kg.authorities import AuthorityError, load_authorities
     from kg.mapping import map_corpus
     from kg.sources import read_sources
 
@@ -69,7 +69,10 @@ def assemble_graphs(sources: Path, base_uri: str, *, authorities_dir: Path | Non
 
     authorities_dir = authorities_dir or default_authorities_for(sources if sources.is_dir() else sources.parent)
     say(f"mapping {len(result.records)} document(s) with authorities from {authorities_dir}")
-    authorities = load_authorities(authorities_dir)
+    try:
+        authorities = load_authorities(authorities_dir)
+    except AuthorityError as exc:
+        raise BuildError(f"the authority files cannot be read: {exc}\n{NOT_PUBLISHED}") from exc
     graphs = list(map_corpus(result.records, authorities, base_uri, digests))  # includes the ontology graph
     graphs.extend(_wikidata_graphs(mappings_dir or default_mappings_for(sources), authorities, base_uri))
     return graphs, source_info
@@ -77,17 +80,19 @@ def assemble_graphs(sources: Path, base_uri: str, *, authorities_dir: Path | Non
 
 def _wikidata_graphs(mappings_dir: Path, authorities, base_uri: str) -> list[tuple[URIRef, Graph]]:
     """Curator-accepted Wikidata links and their enrichment, when the linking module and its files exist."""
+    from kg.wikidata import build_graphs
+    from kg.wikidata.sssom import SSSOMError
+
     try:
-        from kg.wikidata import build_graphs
-    except ImportError:
-        return []
-    return list(build_graphs(mappings_dir, authorities, base_uri))
+        return list(build_graphs(mappings_dir, authorities, base_uri))
+    except SSSOMError as exc:
+        raise BuildError(f"the reviewed Wikidata links cannot be read: {exc}\n{NOT_PUBLISHED}") from exc
 
 
 def run_build(sources: Path, out_dir: Path, base_uri: str, *, quiet: bool = False,
               authorities_dir: Path | None = None) -> Path:
     """Parse, map, validate and publish; return the path of the new release."""
-    from kg.publish import publish_release
+    from kg.publish import PublishError, publish_release
     from kg.validate import validate_graphs
 
     say = (lambda _msg: None) if quiet else (lambda msg: print(f"kg build: {msg}", flush=True))
@@ -97,7 +102,10 @@ def run_build(sources: Path, out_dir: Path, base_uri: str, *, quiet: bool = Fals
     if not outcome.conforms:
         raise BuildError(f"the graph does not conform to the shapes:\n{outcome.report_text()}\n{NOT_PUBLISHED}")
     say(f"publishing into {out_dir}")
-    return publish_release(graphs, out_dir, base_uri=base_uri, sources=source_info)
+    try:
+        return publish_release(graphs, out_dir, base_uri=base_uri, sources=source_info)
+    except PublishError as exc:
+        raise BuildError(f"publishing failed: {exc}\n{NOT_PUBLISHED}") from exc
 
 
 def validate_path(path: Path, fmt: str, base_uri: str) -> tuple[bool, str]:

@@ -20,6 +20,16 @@ class KgError(click.ClickException):
     """An error the user can act on: printed without a traceback, exit status 1."""
 
 
+def _base_uri(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """Reject a malformed ``--base-uri`` before anything runs: it would mint broken URIs everywhere."""
+    if value is None:
+        return None
+    try:
+        return settings.normalise_base_uri(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="bolshevik-letters-kg")
 def main() -> None:
@@ -57,18 +67,29 @@ def parse(files: tuple[Path, ...]) -> None:
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
               default=lambda: str(settings.default_build_dir()), show_default="build",
               help="Build folder; the new release replaces the current one only when it is complete and valid.")
-@click.option("--base-uri", default=settings.DEFAULT_BASE_URI, show_default=True,
+@click.option("--base-uri", default=settings.DEFAULT_BASE_URI, show_default=True, callback=_base_uri,
               help="Canonical base of every URI the graph mints.")
+@click.option("--push", "push_url", default=None, metavar="URL",
+              help="Also load the published graphs into a SPARQL 1.1 server's Graph Store Protocol endpoint "
+                   "(e.g. Oxigraph http://host:7878/store, Fuseki http://host:3030/ds/data).")
 @click.option("--quiet", is_flag=True, help="No progress output (for scripts).")
-def build(sources_dir: Path, out_dir: Path, base_uri: str, quiet: bool) -> None:
+def build(sources_dir: Path, out_dir: Path, base_uri: str, push_url: str | None, quiet: bool) -> None:
     """Parse, map, validate and publish the sources atomically."""
     from kg.build import BuildError, run_build
 
     try:
-        release = run_build(sources_dir, out_dir, settings.normalise_base_uri(base_uri), quiet=quiet)
+        release = run_build(sources_dir, out_dir, base_uri, quiet=quiet)
     except BuildError as exc:
         raise KgError(str(exc)) from exc
     click.echo(f"published {release}", err=True)
+    if push_url:
+        from kg.store import StoreError, push
+
+        try:
+            sent = push(push_url, release / "dataset.nq")
+        except StoreError as exc:
+            raise KgError(f"the build was published locally, but pushing it failed: {exc}") from exc
+        click.echo(f"pushed {sum(sent.values())} triples in {len(sent)} graph(s) to {push_url}", err=True)
 
 
 # --------------------------------------------------------------------------------------------------- validate
@@ -76,13 +97,15 @@ def build(sources_dir: Path, out_dir: Path, base_uri: str, quiet: bool) -> None:
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "ttl"]), default="text", show_default=True,
               help="text: a report for editors; ttl: the W3C SHACL validation report graph.")
-@click.option("--base-uri", default=settings.DEFAULT_BASE_URI, show_default=True)
+@click.option("--base-uri", default=settings.DEFAULT_BASE_URI, show_default=True, callback=_base_uri)
 def validate(path: Path | None, fmt: str, base_uri: str) -> None:
     """Validate sources (a folder or file of pages) or an RDF file against the shapes; exit 1 on any violation."""
-    from kg.build import validate_path
+    from kg.build import BuildError, validate_path
 
-    conforms, report = validate_path(path or settings.default_sources_dir(), fmt,
-                                     settings.normalise_base_uri(base_uri))
+    try:
+        conforms, report = validate_path(path or settings.default_sources_dir(), fmt, base_uri)
+    except BuildError as exc:
+        raise KgError(str(exc)) from exc
     click.echo(report)
     sys.exit(0 if conforms else 1)
 
@@ -93,7 +116,7 @@ def validate(path: Path | None, fmt: str, base_uri: str) -> None:
               default=lambda: str(settings.default_build_dir()), show_default="build")
 @click.option("--data", "data_files", multiple=True, type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="Serve these RDF files as they are instead of a build (repeatable).")
-@click.option("--base-uri", default=None, help="Canonical base URI (default: the build's).")
+@click.option("--base-uri", default=None, callback=_base_uri, help="Canonical base URI (default: the build's).")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int, help="WSGI worker processes.")

@@ -119,8 +119,8 @@ _OPAQUE = re.compile(
 _WORD = re.compile(r"[?$]?[A-Za-z_][\w.\-]*:?|:")
 #: A SERVICE clause in the raw text, even where the lexer above might be fooled: refusing a query whose
 #: *string* happens to read "service <x>" is a price worth paying for never fetching a URL.
-_SERVICE_SHAPE = re.compile(r"(?<![\w?$:@.\-])SERVICE(?:\s|#[^\n]*\n)+(?:SILENT(?:\s|#[^\n]*\n)+)?(?:[<?$:]|[A-Za-z_][\w.\-]*:)",
-                            re.IGNORECASE)
+_SERVICE_SHAPE = re.compile(r"(?<![\w?$:@.\-])SERVICE(?:\s|#[^\n]*\n)+(?:SILENT(?:\s|#[^\n]*\n)+)?"
+                            r"(?:[<?$:]|[A-Za-z_][\w.\-]*:)", re.IGNORECASE)
 _UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 
@@ -253,7 +253,7 @@ def running_away() -> int:
 
 def _run_bounded(work: Callable[[_BoundedBuffer], None], *, timeout: float | None,
                  max_bytes: int | None) -> bytes:
-    """Run ``work(buffer)`` in this thread's helper; return the bytes it wrote, or raise within ``timeout`` s."""
+    """Run ``work(buffer)`` in this thread's helper; return what it wrote, or raise within ``timeout`` s."""
     helper = getattr(_helpers, "helper", None)
     if helper is None or not helper.usable():
         helper = _helpers.helper = _Helper()
@@ -280,7 +280,8 @@ def _run_bounded(work: Callable[[_BoundedBuffer], None], *, timeout: float | Non
                              f"{_human_size(max_bytes or 0)}. Add a LIMIT, select fewer variables, "
                              "or download a dump.")
     if buffer.cancelled:
-        raise QueryTimeout(f"The query did not finish within the time limit of {timeout:g} s and was stopped.")
+        raise QueryTimeout(f"The query did not finish within the time limit of {timeout:g} s and was "
+                           "stopped.")
     if error is not None:
         raise error
     return buffer.getvalue()
@@ -308,8 +309,8 @@ def _engine_error(exc: BaseException) -> QueryError:
 
 def _dataset_kwargs(shape: QueryShape | None, default_graphs: Sequence[str] | None,
                     named_graphs: Sequence[str] | None) -> dict:
-    """The Protocol's dataset: ``default-graph-uri``/``named-graph-uri`` replace FROM; otherwise the query's own
-    FROM clauses; otherwise the default graph is the union of all graphs."""
+    """The Protocol's dataset: ``default-graph-uri``/``named-graph-uri`` replace FROM; otherwise the
+    query's own FROM clauses; otherwise the default graph is the union of all graphs."""
     if default_graphs or named_graphs:
         try:
             return {"default_graph": [ox.NamedNode(g) for g in default_graphs or ()],
@@ -350,7 +351,8 @@ def render_results(result: object, fmt: str) -> str:
         rows = [[_cell(row[name]) for name in names] for row in result]
         return _table(names, rows)
     triples = [t if isinstance(t, ox.Triple) else t.triple for t in result]  # type: ignore[union-attr]
-    graph_format = {"table": ox.RdfFormat.TURTLE, "json": ox.RdfFormat.JSON_LD}.get(fmt, ox.RdfFormat.N_TRIPLES)
+    graph_formats = {"table": ox.RdfFormat.TURTLE, "json": ox.RdfFormat.JSON_LD}
+    graph_format = graph_formats.get(fmt, ox.RdfFormat.N_TRIPLES)
     return ox.serialize(triples, format=graph_format).decode("utf-8")
 
 
@@ -378,7 +380,8 @@ def _table(names: list[str], rows: list[list[str]]) -> str:
 class EmbeddedStore:
     """A pyoxigraph store, opened once per process (a read-only on-disk store must not cross a fork)."""
 
-    def __init__(self, opener: Callable[[], ox.Store], *, description: str, per_process: bool = False) -> None:
+    def __init__(self, opener: Callable[[], ox.Store], *, description: str,
+                 per_process: bool = False) -> None:
         self._opener = opener
         self._per_process = per_process
         self._native: ox.Store | None = None if per_process else opener()
@@ -409,7 +412,8 @@ class EmbeddedStore:
         return self._native
 
     def query(self, text: str, *, default_graphs: Sequence[str] | None = None,
-              named_graphs: Sequence[str] | None = None) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+              named_graphs: Sequence[str] | None = None,
+              ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         """Evaluate a read-only query (no time limit: for the command line and build-time code)."""
         shape = check_query(text)
         try:
@@ -564,7 +568,8 @@ class RemoteStore:
               named_graphs: Sequence[str] | None, timeout: float | None, max_bytes: int | None) -> bytes:
         params = [("default-graph-uri", g) for g in default_graphs or ()]
         params += [("named-graph-uri", g) for g in named_graphs or ()]
-        url = self.url + (("&" if "?" in self.url else "?") + urllib.parse.urlencode(params) if params else "")
+        sep = "&" if "?" in self.url else "?"
+        url = self.url + (sep + urllib.parse.urlencode(params) if params else "")
         request = urllib.request.Request(url, data=text.encode("utf-8"), method="POST", headers={
             "Content-Type": "application/sparql-query; charset=utf-8", "Accept": accept})
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -586,7 +591,8 @@ class RemoteStore:
                 raise QueryError(f"The store refused the query ({exc.code}): {detail}") from exc
             raise StoreError(f"{self.description} failed ({exc.code}): {detail}") from exc
         except TimeoutError as exc:
-            raise QueryTimeout(f"The remote store did not answer within {timeout or self.timeout:g} s.") from exc
+            limit = timeout or self.timeout
+            raise QueryTimeout(f"The remote store did not answer within {limit:g} s.") from exc
         except urllib.error.URLError as exc:
             if isinstance(exc.reason, TimeoutError):
                 raise QueryTimeout(f"The remote store did not answer within {timeout or self.timeout:g} s.") \
@@ -594,14 +600,16 @@ class RemoteStore:
             raise StoreError(f"{self.description} unreachable: {exc.reason}") from exc
 
     def query(self, text: str, *, default_graphs: Sequence[str] | None = None,
-              named_graphs: Sequence[str] | None = None) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]:
+              named_graphs: Sequence[str] | None = None,
+              ) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]:
         """Evaluate a read-only query remotely; results come back as pyoxigraph objects, as from the embedded
         store (graph results as a list of triples)."""
         shape = check_query(text)
         if shape.is_graph:
             body = self._post(text, "application/n-triples", default_graphs, named_graphs, self.timeout, None)
             return [q.triple for q in ox.parse(body, ox.RdfFormat.N_TRIPLES)]
-        body = self._post(text, "application/sparql-results+json", default_graphs, named_graphs, self.timeout, None)
+        body = self._post(text, "application/sparql-results+json", default_graphs, named_graphs, self.timeout,
+                          None)
         return ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
 
     def execute(self, text: str, media_type: str, *, default_graphs: Sequence[str] | None = None,
@@ -609,7 +617,8 @@ class RemoteStore:
                 max_bytes: int | None = 32 * 1048576, shape: QueryShape | None = None) -> Answer:
         """Pass the query through to the remote server, asking for ``media_type``, within the same limits."""
         shape = shape or check_query(text)
-        return Answer(media_type, self._post(text, media_type, default_graphs, named_graphs, timeout, max_bytes))
+        body = self._post(text, media_type, default_graphs, named_graphs, timeout, max_bytes)
+        return Answer(media_type, body)
 
     def named_graphs(self) -> list[str]:
         result = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
@@ -654,7 +663,8 @@ def push(url: str, quads: Iterable[ox.Quad] | Path, *, timeout: float = 120.0) -
                 response.read()
         except urllib.error.HTTPError as exc:
             detail = exc.read(2000).decode("utf-8", "replace").strip()
-            raise StoreError(f"pushing graph {name or '(default)'} to {url} failed ({exc.code}): {detail}") from exc
+            raise StoreError(f"pushing graph {name or '(default)'} to {url} failed ({exc.code}): "
+                             f"{detail}") from exc
         except urllib.error.URLError as exc:
             raise StoreError(f"cannot reach {url}: {exc.reason}") from exc
         sent[name] = len(graphs[name])
@@ -663,6 +673,7 @@ def push(url: str, quads: Iterable[ox.Quad] | Path, *, timeout: float = 120.0) -
 
 __all__ = [
     "Answer", "EmbeddedStore", "QueryError", "QueryRefused", "QueryShape", "QueryTimeout", "RemoteStore",
-    "ResultTooLarge", "Store", "StoreError", "check_query", "load_files", "open_build_store", "open_release_store",
-    "push", "read_manifest", "render_results", "resolve_release", "RDF_FORMATS_BY_SUFFIX",
+    "ResultTooLarge", "Store", "StoreError", "check_query", "load_files", "open_build_store",
+    "open_release_store", "push", "running_away", "read_manifest", "render_results", "resolve_release",
+    "RDF_FORMATS_BY_SUFFIX",
 ]

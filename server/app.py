@@ -8,7 +8,8 @@ from werkzeug.exceptions import MethodNotAllowed
 from server.config import ServerConfig
 
 #: Preflight answer: any origin may query and read (the data is public and the server read-only).
-_CORS_PREFLIGHT = {"Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS", "Access-Control-Max-Age": "86400"}
+_CORS_PREFLIGHT = {"Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS",
+                   "Access-Control-Max-Age": "86400"}
 _CORS_EXPOSE = ("Content-Location, Content-Disposition, Link, Location, Vary, ETag, Last-Modified, "
                 "Retry-After, Content-Range, Accept-Ranges")
 

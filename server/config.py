@@ -56,14 +56,19 @@ class ServerConfig:
                      base_uri: str | None = None, store_url: str | None = None, query_timeout: float = 5.0,
                      max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES,
                      result_cache_bytes: int = DEFAULT_RESULT_CACHE_BYTES) -> ServerConfig:
-        """Check the ``kg serve`` options and open the store; raise :class:`ServerConfigError` naming the option."""
+        """Check the ``kg serve`` options and open the store.
+
+        Raises :class:`ServerConfigError` naming the option at fault.
+        """
         if query_timeout is None or not query_timeout > 0:
-            raise ServerConfigError(f"--query-timeout must be a positive number of seconds, got {query_timeout}")
+            raise ServerConfigError(f"--query-timeout must be a positive number of seconds, "
+                                    f"got {query_timeout}")
         if max_result_bytes <= 0:
             raise ServerConfigError(f"the result size limit must be positive, got {max_result_bytes}")
         data_files = [Path(p) for p in data_files or ()]
         if data_files and store_url:
-            raise ServerConfigError("--data and --store cannot be combined: serve either files or a remote store")
+            raise ServerConfigError("--data and --store cannot be combined: serve either files or a remote "
+                                    "store")
         release_dir: Path | None = None
         manifest: dict = {}
         store: Store
@@ -103,7 +108,8 @@ class ServerConfig:
         except ValueError as exc:
             raise ServerConfigError(str(exc)) from exc
         return cls(store=store, base_uri=chosen, build_dir=Path(build_dir) if build_dir else None,
-                   release_dir=release_dir, data_files=tuple(data_files), manifest=manifest, store_url=store_url,
+                   release_dir=release_dir, data_files=tuple(data_files), manifest=manifest,
+                   store_url=store_url,
                    query_timeout=float(query_timeout), max_result_bytes=max_result_bytes,
                    result_cache_bytes=result_cache_bytes)
 

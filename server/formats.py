@@ -145,7 +145,7 @@ def _quality(media_type: str, accept: list[tuple[str, float]], exact_only: bool 
 
 
 def negotiate(accept_header: str | None, offered: Sequence[str]) -> str | None:
-    """Pick the media type from ``offered`` (default first) that the ``Accept`` header prefers, or None for 406.
+    """Pick the media type from ``offered`` (default first) that ``Accept`` prefers; None means 406.
 
     No header, or one with nothing parseable in it, means the default. Aliases count as their canonical type
     (``application/json`` asks for SPARQL JSON results among results, for JSON-LD among graphs). Among equal

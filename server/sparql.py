@@ -77,7 +77,8 @@ def _decode(raw: bytes, what: str) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ProtocolError(400, f"The {what} is not valid UTF-8 (byte {exc.start}); send UTF-8 text.") from exc
+        raise ProtocolError(400, f"The {what} is not valid UTF-8 (byte {exc.start}); send UTF-8 "
+                                 "text.") from exc
 
 
 def _pairs(raw: bytes, what: str) -> list[tuple[str, str]]:
@@ -151,7 +152,8 @@ class AnswerCache:
 def _cache() -> AnswerCache:
     cache = current_app.extensions.get("kg_answer_cache")
     if cache is None:
-        cache = current_app.extensions.setdefault("kg_answer_cache", AnswerCache(_config().result_cache_bytes))
+        cache = AnswerCache(_config().result_cache_bytes)
+        cache = current_app.extensions.setdefault("kg_answer_cache", cache)
     return cache
 
 
@@ -216,7 +218,8 @@ def _choose(shape: QueryShape, wanted: str | None) -> str:
         return media_type
     media_type = formats.negotiate(request.headers.get("Accept"), offered)
     if media_type is None:
-        raise ProtocolError(406, f"None of the accepted media types can be produced for {shape.form} queries; "
+        raise ProtocolError(406, f"None of the accepted media types can be produced for {shape.form} "
+                                 "queries; "
                                  f"this endpoint offers: {formats.describe_offer(offered)}.")
     return media_type
 
@@ -278,12 +281,13 @@ def service_description_triples(endpoint: str) -> list[ox.Triple]:
         ox.Triple(node, sd("endpoint"), node),
         ox.Triple(node, sd("supportedLanguage"), sd("SPARQL11Query")),
         ox.Triple(node, sd("feature"), sd("UnionDefaultGraph")),
-        ox.Triple(node, ox.NamedNode(_DCT + "title"), ox.Literal("SPARQL endpoint of the letters knowledge graph",
-                                                                 language="en")),
+        ox.Triple(node, ox.NamedNode(_DCT + "title"),
+                  ox.Literal("SPARQL endpoint of the letters knowledge graph", language="en")),
         ox.Triple(node, ox.NamedNode(_RDFS + "comment"), ox.Literal(
             "Read-only SPARQL 1.1 Query endpoint. The default graph is the union of all named graphs; "
             "default-graph-uri and named-graph-uri replace it (and any FROM). SERVICE is disabled. "
-            f"Each query may run {config.query_timeout:g} s and return {config.max_result_bytes // 1048576} MiB; "
+            f"Each query may run {config.query_timeout:g} s and return "
+            f"{config.max_result_bytes // 1048576} MiB; "
             "larger exports are in the dumps.", language="en")),
         ox.Triple(node, ox.NamedNode(_RDFS + "seeAlso"), ox.NamedNode(urllib.parse.urljoin(endpoint,
                                                                                            "/.well-known/void"))),
@@ -302,7 +306,8 @@ def service_description_triples(endpoint: str) -> list[ox.Triple]:
     ]
     for i, name in enumerate(_named_graphs()):
         named = ox.BlankNode(f"namedGraph{i}")
-        triples += [ox.Triple(dataset, sd("namedGraph"), named), ox.Triple(named, _RDF_TYPE, sd("NamedGraph")),
+        triples += [ox.Triple(dataset, sd("namedGraph"), named),
+                    ox.Triple(named, _RDF_TYPE, sd("NamedGraph")),
                     ox.Triple(named, sd("name"), ox.NamedNode(name))]
     return triples
 

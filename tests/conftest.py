@@ -59,7 +59,7 @@ def _run_gunicorn(config, port: int, workers: int, threads: int) -> None:  # in 
 
 
 class ServerURL(str):
-    """A base URL that also knows the server's process id (the gunicorn master, for tests that watch workers)."""
+    """A base URL that also knows the server's process id (the gunicorn master, to watch its workers)."""
 
     pid: int
 
@@ -74,8 +74,9 @@ def worker_pids(master_pid: int) -> set[int]:
 
 
 @contextlib.contextmanager
-def _serve_app(config, *, workers: int = 2, threads: int = 4, ready_path: str = "/sparql") -> Iterator[ServerURL]:
-    """Run ``config`` under gunicorn in a forked process (the config needs no pickling); yield the base URL."""
+def _serve_app(config, *, workers: int = 2, threads: int = 4,
+               ready_path: str = "/sparql") -> Iterator[ServerURL]:
+    """Run ``config`` under gunicorn in a forked process (no pickling needed); yield the base URL."""
     port = free_port()
     process = multiprocessing.get_context("fork").Process(target=_run_gunicorn,
                                                           args=(config, port, workers, threads), daemon=False)

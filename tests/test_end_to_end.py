@@ -130,7 +130,7 @@ def test_unparsable_page_stops_the_build_and_the_previous_build_stays_served(
     current_before = os.readlink(built / "current")
     dataset_before = (built / "current" / "dataset.nq").read_bytes()
     broken = project_copy / "data" / "sources" / "broken-page.txt"
-    broken.write_bytes("Marx-Engels | Lenin | Stalin | Home Page\nNo. 10\n".encode() + b"\xff\xfe not text\n")
+    broken.write_bytes(b"Marx-Engels | Lenin | Stalin | Home Page\nNo. 10\n" + b"\xff\xfe not text\n")
     try:
         result = run_kg("build", "--out", str(built), "--quiet", cwd=project_copy)
     finally:

@@ -264,7 +264,12 @@ def test_kg_dump_without_a_build_says_what_to_do(tmp_path):
 
 # --------------------------------------------------------------------------------------------- the seed
 def test_the_seed_page_builds_and_publishes(tmp_path):
-    pytest.importorskip("kg.mapping.corpus", reason="the mapping has not landed yet")
+    try:
+        from kg.authorities import load_authorities  # noqa: F401
+        from kg.mapping import map_corpus, ontology_graph  # noqa: F401
+        from kg.sources import read_sources  # noqa: F401
+    except ImportError as exc:
+        pytest.skip(f"the pipeline before publishing has not landed yet: {exc}")
     from kg.build import run_build
 
     release = run_build(ROOT / "data" / "sources", tmp_path, BASE, quiet=True)

@@ -147,8 +147,8 @@ def test_server_config_takes_the_base_uri_from_the_manifest(tmp_path):
     config = ServerConfig.from_options(build_dir=make_build(tmp_path))
     assert config.base_uri == "https://letters.example.net"
     assert config.release_id == "20240101T000000Z"
-    assert ServerConfig.from_options(build_dir=make_build(tmp_path / "b"), base_uri="http://x.org/").base_uri \
-        == "http://x.org"
+    other = ServerConfig.from_options(build_dir=make_build(tmp_path / "b"), base_uri="http://x.org/")
+    assert other.base_uri == "http://x.org"
 
 
 # ----------------------------------------------------------------------------------------------- query +
@@ -160,7 +160,8 @@ def test_union_default_graph_and_from_clauses():
     assert len(list(store.query(LETTERS))) == 3
     from_p2 = LETTERS.replace("WHERE", "FROM <https://kg.example.org/graph/source/bl1996-p2> WHERE")
     assert len(list(store.query(from_p2))) == 1
-    assert len(list(store.query(LETTERS, default_graphs=["https://kg.example.org/graph/source/bl1996-p1"]))) == 2
+    p1 = ["https://kg.example.org/graph/source/bl1996-p1"]
+    assert len(list(store.query(LETTERS, default_graphs=p1))) == 2
 
 
 def test_syntax_error_names_line_and_column():
@@ -170,7 +171,8 @@ def test_syntax_error_names_line_and_column():
 
 def big_store(n: int = 20000) -> EmbeddedStore:
     native = ox.Store()
-    native.extend(ox.Quad(ox.NamedNode(f"http://e/s{i}"), ox.NamedNode("http://e/p"), ox.Literal(f"value {i}"),
+    native.extend(ox.Quad(ox.NamedNode(f"http://e/s{i}"), ox.NamedNode("http://e/p"),
+                          ox.Literal(f"value {i}"),
                           ox.NamedNode("http://e/g")) for i in range(n))
     return EmbeddedStore.from_native(native)
 
@@ -199,7 +201,8 @@ def test_computing_runaway_reports_it_is_still_running():
 
 def test_result_size_limit():
     with pytest.raises(ResultTooLarge, match="limit of 10000 bytes"):
-        big_store().execute("SELECT * WHERE { ?s ?p ?o }", "application/sparql-results+json", max_bytes=10_000)
+        big_store().execute("SELECT * WHERE { ?s ?p ?o }", "application/sparql-results+json",
+                            max_bytes=10_000)
 
 
 # ----------------------------------------------------------------------------------------------- rendering
@@ -232,8 +235,8 @@ def test_push_and_remote_query_against_a_real_oxigraph_server(oxigraph_server):
                              "https://kg.example.org/graph/source/bl1996-p2"}
         push(base + "/store", quads)  # PUT replaces: pushing twice does not duplicate
         remote = RemoteStore(base + "/query")
-        assert [r["l"].value for r in remote.query(LETTERS)] == [r["l"].value for r in load_files([TRIG]).query(
-            LETTERS)]
+        local = load_files([TRIG])
+        assert [r["l"].value for r in remote.query(LETTERS)] == [r["l"].value for r in local.query(LETTERS)]
         assert remote.named_graphs() == load_files([TRIG]).named_graphs()
         count = remote.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
         assert int(next(iter(count))["n"].value) == len(quads)

@@ -100,7 +100,7 @@ def parse_page(text: str, path: str) -> PageRead:
     notices: list[Notice] = []
     header_end, has_header = _skip_header(lines)
     content = lines[header_end:]
-    segments = _segment(content)
+    segments = _segment(content, ends_mid_line)
     if not has_header:
         if not segments:
             first = next((ln for ln in lines if ln.s), None)
@@ -160,7 +160,7 @@ def _is_date(s: str, need_month: bool = False) -> bool:
     return not need_month or p.precision in ("day", "month")
 
 
-def _segment(content: list[Line]) -> list[list[Line]]:
+def _segment(content: list[Line], ends_mid_line: bool = False) -> list[list[Line]]:
     """Split the page content into documents: at a whole line ``No. N``, or at a heading (or a date line) that
     follows the closing block (archival line / notes) of the document before."""
     nb = [ln for ln in content if ln.s]
@@ -188,6 +188,10 @@ def _segment(content: list[Line]) -> list[list[Line]]:
                     state == "closing" or (state == "none" and not starts and k == 0)) and not (
                     k > 0 and L.parse_heading(nb[k - 1].s)):
                 start = True
+        cut_next = nxt is None or (ends_mid_line and k + 2 == len(nb))
+        if not start and state == "closing" and cut_next and L.parse_heading(s) is not None \
+                and L.note_start(s) is None and not _TERMINAL_PROSE(s):
+            start = True  # the page is cut off right after (or inside the line after) the next heading
         if start:
             starts.append(k)
             state, dated = "open", False
@@ -249,7 +253,8 @@ def _parse_document(seg: list[Line], path: str, *, at_eof: bool, ends_mid_line: 
     partial_last = ends_mid_line and incomplete
 
     # Notes first: markers are only markers when a note with that number exists.
-    archival_lines, notes, notes_head_line, closing_warnings = _parse_closing(closing_part)
+    archival_lines, notes, notes_head_line, closing_warnings = _parse_closing(
+        closing_part, last_line_no if ends_mid_line else None)
     rec.notes = notes
     note_ns = {n.n for n in notes if n.n is not None}
 
@@ -521,8 +526,12 @@ def _excerpt(s: str, pos: int, width: int = 30) -> str:
 
 
 # ------------------------------------------------------------------------------------------ closing block
-def _parse_closing(part: list[Line]) -> tuple[list[Line], list[Note], int | None, list[str]]:
-    """Archival (and publication) lines, then notes with or without a ``Notes:`` heading."""
+def _parse_closing(part: list[Line], cut_line: int | None = None
+                   ) -> tuple[list[Line], list[Note], int | None, list[str]]:
+    """Archival (and publication) lines, then notes with or without a ``Notes:`` heading.
+
+    ``cut_line`` is the page's last line when the page ends inside it: a fragment there is not made into an
+    unnumbered first note (it may as well be the start of the next document)."""
     archival: list[Line] = []
     notes: list[Note] = []
     warnings: list[str] = []
@@ -552,6 +561,9 @@ def _parse_closing(part: list[Line]) -> tuple[list[Line], list[Note], int | None
         if current is None:
             if is_archival_line(s):
                 archival.append(ln)
+                continue
+            if ln.no == cut_line:
+                warnings.append(f"line {ln.no}: the page ends inside this line ({s!r}); it is not taken as a note")
                 continue
             current = Note(n=1, text=s, line=ln.no)
             notes.append(current)

@@ -32,7 +32,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from kg.validate.engine import PreparedQueryGraph, ShapesRunner
-from kg.validate.nodes import is_source_graph, local_root
+from kg.validate.nodes import is_letter_root, is_source_graph, local_root
 from kg.validate.provenance import Provenance, locate
 from kg.validate.results import ValidationResult
 
@@ -136,8 +136,9 @@ def _load(indices: Iterable[int], state: _Shared, data: Graph, outcome: _BatchOu
             if root is None or subject in state.index:
                 outcome.common.update(graph.triples((subject, None, None)))
             elif root == str(subject):
-                outcome.roots.setdefault(root, []).append(i)
                 outcome.names.setdefault(root, name)
+                if is_letter_root(root):
+                    outcome.roots.setdefault(root, []).append(i)
     return referenced
 
 

@@ -7,8 +7,10 @@ from rdflib.term import Node
 
 #: ``{base}/graph/source/{stem}``: one graph per source file (HELPERS.md); every other graph is shared.
 SOURCE_GRAPH_MARK = "/graph/source/"
-#: ``{base}/id/letter/{key}`` and everything minted below it belong to that one letter.
-LOCAL_MARK = "/id/letter/"
+#: ``{base}/id/letter/{key}`` and everything minted below it belong to that one letter; the source file
+#: resource ``{base}/id/source/{stem}`` and the graph IRI itself belong to that one source graph.
+LETTER_MARK = "/id/letter/"
+LOCAL_MARKS = (LETTER_MARK, "/id/source/", SOURCE_GRAPH_MARK)
 
 
 def is_source_graph(name: Node) -> bool:
@@ -17,12 +19,17 @@ def is_source_graph(name: Node) -> bool:
 
 
 def local_root(node: Node) -> str | None:
-    """The letter IRI a node belongs to (``…/id/letter/bl1996-009`` for ``…/bl1996-009/note/2``), or None."""
+    """The letter (or source) IRI a node belongs to (``…/id/letter/bl1996-009`` for ``…/bl1996-009/note/2``)."""
     if not isinstance(node, URIRef):
         return None
     text = str(node)
-    at = text.find(LOCAL_MARK)
-    if at < 0:
-        return None
-    end = text.find("/", at + len(LOCAL_MARK))
-    return text if end < 0 else text[:end]
+    for mark in LOCAL_MARKS:
+        at = text.find(mark)
+        if at >= 0:
+            end = text.find("/", at + len(mark))
+            return text if end < 0 else text[:end]
+    return None
+
+
+def is_letter_root(root: str) -> bool:
+    return LETTER_MARK in root

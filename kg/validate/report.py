@@ -48,14 +48,14 @@ class ValidationOutcome:
         counts = defaultdict(int)
         for result in self.results:
             counts[result.severity_word] += 1
-        files = {r.source_file for r in self.results if r.document is not None}
+        files = {r.source_file for r in self.results if r.source_file is not None}
         head = _summary(counts, len(files), self.stats)
         if not self.results:
             return head + "\nThe graph conforms to the shapes: nothing to fix.\n"
         lines = [head, ""]
         groups: dict[tuple, list[ValidationResult]] = defaultdict(list)
         for result in self.results:
-            source = result.source_file if result.document is not None else None
+            source = result.source_file
             groups[(source is None, source or "", str(result.document or ""))].append(result)
         last_source = None
         for (shared, source, document), results in sorted(groups.items()):
@@ -102,8 +102,17 @@ class ValidationOutcome:
         if result.value is not None:
             parts.append(f"value {self._node(result.value) if not isinstance(result.value, Literal) else _literal(result.value)}")
         component = str(result.component).rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
-        parts.append(f"rule {self._name(result.shape)} ({component})")
+        parts.append(f"rule {self._shape_name(result.shape)} ({component})")
         return "; ".join(parts)
+
+    def _shape_name(self, shape: Node) -> str:
+        """A named shape by its name; a blank property shape by the node shape it belongs to."""
+        if isinstance(shape, BNode):
+            parent = next(iter(self.shapes.subjects(SH.property, shape)), None)
+            if parent is not None and not isinstance(parent, BNode):
+                return f"{self._name(parent)} (property)"
+            return "an inline shape"
+        return self._name(shape)
 
     # ---------------------------------------------------------------------------------------------- graph
     def report_graph(self) -> Graph:

@@ -1,5 +1,5 @@
-"""The clients scholars use (SPARQLWrapper, rdflib's SPARQLStore, plain HTTP) against the endpoint, embedded and
-in front of a real remote Oxigraph server (``kg serve --store URL``)."""
+"""The clients scholars use (SPARQLWrapper, rdflib's SPARQLStore, plain HTTP) against the endpoint,
+embedded and in front of a real remote Oxigraph server (``kg serve --store URL``)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def embedded(serve_app):
 
 @pytest.fixture(scope="module")
 def remote(serve_app, oxigraph_server, tmp_path_factory):
-    """Our endpoint in front of an Oxigraph server that received the fixture through the Graph Store Protocol."""
+    """Our endpoint in front of an Oxigraph server fed the fixture through the Graph Store Protocol."""
     with oxigraph_server() as oxigraph:
         quads = list(ox.parse(path=str(FIXTURES / "letters-small.trig")))
         sent = push(oxigraph + "/store", quads)
@@ -73,7 +73,8 @@ def test_rdflib_sparqlstore(embedded):
 def test_remote_store_answers_like_the_embedded_one(embedded, remote):
     assert pairs_with_sparqlwrapper(remote, "GET") == pairs_with_sparqlwrapper(embedded, "GET")
     query = "CONSTRUCT WHERE { <https://kg.example.org/id/person/stalin> ?p ?o }"
-    for accept, syntax in (("text/turtle", ox.RdfFormat.TURTLE), ("application/n-triples", ox.RdfFormat.N_TRIPLES)):
+    for accept, syntax in (("text/turtle", ox.RdfFormat.TURTLE),
+                           ("application/n-triples", ox.RdfFormat.N_TRIPLES)):
         ours = requests.get(embedded, params={"query": query}, headers={"Accept": accept})
         theirs = requests.get(remote, params={"query": query}, headers={"Accept": accept})
         assert theirs.headers["Content-Type"].split(";")[0] == accept

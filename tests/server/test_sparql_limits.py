@@ -1,4 +1,4 @@
-"""Time and size limits: a runaway query ends in a clear 503 before any body, and the server keeps answering."""
+"""Time and size limits: a runaway query ends in a clear 503 before any body; the server keeps answering."""
 
 from __future__ import annotations
 

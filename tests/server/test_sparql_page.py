@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 import requests
@@ -66,3 +69,43 @@ def test_every_example_runs_and_finds_something(site, example):
         assert response.text.count(" .\n") >= 3
     else:
         assert response.json()["results"]["bindings"]
+
+
+# ----------------------------------------------------------------------------------------------- in a browser
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def page():
+    missing = None
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        missing = f"{CHROMIUM} is missing"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing = "the playwright package is missing"
+    if missing:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"browser test cannot run under CI: {missing}")
+        pytest.skip(missing)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser.new_page(viewport={"width": 1280, "height": 1000})
+        finally:
+            browser.close()
+
+
+@pytest.mark.browser
+def test_example_runs_in_yasgui_offline_and_links_dereference_here(site, page, tmp_path):
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(site + "/sparql#example=01-who-wrote-to-whom")
+    page.wait_for_selector("#yasgui table td a", timeout=15000)
+    page.screenshot(path=str(tmp_path / "sparql-page.png"), full_page=True)
+    hrefs = [a.get_attribute("href") for a in page.query_selector_all("#yasgui table td a")]
+    assert site + "/id/person/stalin" in hrefs  # the canonical https://kg.example.org/... mapped to this host
+    assert all(url.startswith(site) or url.startswith("data:") for url in requested), requested

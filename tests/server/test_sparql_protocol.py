@@ -113,7 +113,8 @@ def test_protocol_dataset_with_only_named_graphs_has_an_empty_default_graph(base
     ("application/json", "application/sparql-results+json"),
     ("*/*", "application/sparql-results+json"),
     ("text/csv;q=0.5, text/tab-separated-values;q=0.9", "text/tab-separated-values"),
-    ("application/sparql-results+json;q=0.1, application/sparql-results+xml", "application/sparql-results+xml"),
+    ("application/sparql-results+json;q=0.1, application/sparql-results+xml",
+     "application/sparql-results+xml"),
     ("text/*", "text/csv"),
     ("text/csv;q=0, */*;q=0.5", "application/sparql-results+json"),
 ])
@@ -290,11 +291,13 @@ def test_wrong_body_media_type_is_415(base, content_type):
 
 def test_non_utf8_bodies_are_4xx(base):
     utf16 = "ASK { ?s ?p \"é\" }".encode("utf-16")
-    assert requests.post(base, data=utf16, headers={"Content-Type": "application/sparql-query"}).status_code == 400
+    direct = {"Content-Type": "application/sparql-query"}
+    assert requests.post(base, data=utf16, headers=direct).status_code == 400
     assert requests.post(base, data=utf16, headers={
         "Content-Type": "application/sparql-query; charset=utf-16"}).status_code == 415
     latin1_form = b"query=" + urllib.parse.quote_from_bytes('ASK { ?s ?p "é" }'.encode("latin-1")).encode()
-    response = requests.post(base, data=latin1_form, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    response = requests.post(base, data=latin1_form, headers=form)
     assert response.status_code == 400
     assert requests.get(base + "?query=ASK%20%7B%22%E9%22%7D").status_code == 400
 

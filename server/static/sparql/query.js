@@ -5,6 +5,9 @@
   var config = JSON.parse(document.getElementById("kg-sparql-config").textContent);
   var examples = {};
   config.examples.forEach(function (e) { examples[e.id] = e; });
+  // A link to page#example=ID opens and runs that example (shareable, and used to check the page works).
+  // Read before YASGUI starts: it rewrites the URL for its own share links.
+  var wanted = /^#example=([\w-]+)$/.exec(window.location.hash);
 
   var yasgui = new Yasgui(document.getElementById("yasgui"), {
     requestConfig: {
@@ -22,14 +25,23 @@
 
   function currentTab() { return yasgui.getTab(); }
 
+  function runExample(id) {
+    if (!examples[id]) { return; }
+    var tab = currentTab();
+    tab.setEndpoint(config.endpoint);
+    tab.setQuery(examples[id].query);
+    tab.query();
+  }
+
   document.getElementById("examples").addEventListener("click", function (event) {
     var button = event.target.closest("button[data-example]");
     if (!button) { return; }
-    var tab = currentTab();
-    tab.setEndpoint(config.endpoint);
-    tab.setQuery(examples[button.getAttribute("data-example")].query);
-    tab.query();
+    window.history.replaceState(null, "", "#example=" + button.getAttribute("data-example"));
+    runExample(button.getAttribute("data-example"));
   });
+
+  // YASGUI finishes building its first tab after this script has run: start on the next turn.
+  if (wanted) { window.setTimeout(function () { runExample(wanted[1]); }, 0); }
 
   // Rewrite links to the canonical base URI so that they dereference on this server.
   var base = config.baseUri.replace(/\/$/, "");

@@ -1,27 +1,36 @@
-"""HTTP benchmark of the SPARQL endpoint against a raw ``oxigraph serve`` on the same data, side by side.
+"""HTTP benchmark of ``kg serve`` against a raw ``oxigraph serve`` on the same data, side by side in one run.
 
-Usage:  .venv/bin/python benchmarks/endpoint.py [--letters 10000] [--requests 2000] [--concurrency 8]
+Usage:  .venv/bin/python benchmarks/endpoint.py [--letters 10000] [--seconds 5] [--concurrency 8]
+                                                [--server gunicorn|granian] [--worker-class gthread|sync]
+                                                [--workers 2] [--threads 4] [--no-precompute]
 
 It generates a deterministic CRM-shaped corpus (letters with their text, sending, time-span and notes, persons
-in an authorities graph; one named graph per 100 letters), starts
+in an authorities graph; one named graph per 100 letters), publishes it as a release folder (``dataset.nq``
+plus, unless ``--no-precompute``, the precomputed resource documents of ``server.documents``, timed), starts
 
-- our endpoint: ``server.wsgi.run_server`` (gunicorn, 2 gthread workers x 4 threads, every rule in force:
-  negotiation, limits, read-only and SERVICE checks, CORS), embedded in-memory pyoxigraph;
+- our server: ``server.wsgi.run_server`` on that build, every rule in force (negotiation, time and size limits,
+  read-only and SERVICE checks, CORS), embedded in-memory pyoxigraph;
 - ``oxigraph serve`` (in-memory, ``--union-default-graph``), loaded over its Graph Store endpoint;
 
-and fires the same requests at each from a bounded thread pool of keep-alive HTTP clients on loopback. Each
-request in a "distinct" row asks about a different letter or person, so the endpoint's answer cache cannot
-help; the "repeated" row shows what the cache does for a popular query. Then it times a few queries in
-embedded pyoxigraph against rdflib's SPARQL engine on a smaller corpus (rdflib's engine is pure Python).
+and loads each with two clients on loopback, one after the other:
 
-The load client shares the machine's cores with the server under test, so absolute figures are lower than with
-an external load generator such as wrk; the comparison between the two servers is what counts.
+- ``wrk`` (C, one thread, ``--concurrency`` keep-alive connections, ``--seconds`` per row) with a Lua script
+  that rotates over a file of different requests (different letters, persons, query texts);
+- a Python client (a pool of keep-alive ``http.client`` threads), which shares the 2 cores with the server
+  under test and so under-states both servers.
+
+"Distinct" SPARQL rows give every request a different query text (a different letter or person, and a
+comment naming the request), so the endpoint's answer cache cannot help; the "repeated" row shows what it
+does for a popular query. Document rows fetch a different letter each time: ``/doc/letter/K.ttl`` (and the
+``/id/letter/K`` 303 and the HTML page) against the CONSTRUCT that gives the same letter's data from Oxigraph.
+Then it times a few queries in embedded pyoxigraph against rdflib's SPARQL engine on a smaller corpus.
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import multiprocessing
 import os
 import shutil
@@ -142,13 +151,58 @@ def q_describe(i: int) -> str:
     return f"DESCRIBE <{BASE}/id/letter/{letter_key(i)}/text>"
 
 
+# ----------------------------------------------------------------------------------------------- scenarios
+
 JSON_RESULTS = "application/sparql-results+json"
-SCENARIOS: list[tuple[str, Callable[[int], str], str, bool]] = [
-    ("lookup: one letter's parties and date (distinct letters)", q_lookup, JSON_RESULTS, True),
-    ("lookup: letters sent by a person, ORDER BY (distinct persons)", q_person, JSON_RESULTS, True),
-    ("CONSTRUCT one letter's 4 resources (distinct letters)", q_construct, "text/turtle", True),
-    ("DESCRIBE one letter text (distinct letters)", q_describe, "text/turtle", True),
-    ("lookup: the same letter repeated (answer cache)", q_lookup, JSON_RESULTS, False),
+#: One request: method, path (with query string), Accept, form body ("" for GET).
+Request = tuple[str, str, str, str]
+
+
+def sparql(make_query: Callable[[int], str], accept: str, distinct: bool = True) \
+        -> Callable[[str, int, str, int], Request]:
+    """A SPARQL request maker: request ``n`` asks about item ``n`` (stride 7919), its text unique per ``tag``."""
+    def make(path: str, n: int, tag: str, letters: int) -> Request:
+        number = (n * 7919) % letters if distinct else 42
+        text = make_query(number)
+        if distinct:
+            text = f"# request {tag}{n}\n{text}"
+        return "POST", path, accept, urllib.parse.urlencode({"query": text})
+    return make
+
+
+def construct_get(path: str, n: int, tag: str, letters: int) -> Request:
+    """Oxigraph's equivalent of a letter document: the CONSTRUCT of the letter's resources, by GET."""
+    return "GET", f"{path}?" + urllib.parse.urlencode({"query": q_construct((n * 7919) % letters)}), \
+        "text/turtle", ""
+
+
+def document(prefix: str, suffix: str, accept: str) -> Callable[[str, int, str, int], Request]:
+    def make(_path: str, n: int, _tag: str, letters: int) -> Request:
+        return "GET", f"{prefix}{letter_key((n * 7919) % letters)}{suffix}", accept, ""
+    return make
+
+
+#: (row name, our request, Oxigraph's request or None, expected status of ours)
+SCENARIOS: list[tuple[str, Callable[[str, int, str, int], Request],
+                      Callable[[str, int, str, int], Request] | None, int]] = [
+    ("lookup: one letter's parties and date", sparql(q_lookup, JSON_RESULTS),
+     sparql(q_lookup, JSON_RESULTS), 200),
+    ("lookup: letters sent by a person, ORDER BY", sparql(q_person, JSON_RESULTS),
+     sparql(q_person, JSON_RESULTS), 200),
+    ("CONSTRUCT one letter's 4 resources (SPARQL)", sparql(q_construct, "text/turtle"),
+     sparql(q_construct, "text/turtle"), 200),
+    ("DESCRIBE one letter text (SPARQL)", sparql(q_describe, "text/turtle"),
+     sparql(q_describe, "text/turtle"), 200),
+    ("letter document /doc/letter/K.ttl vs CONSTRUCT", document("/doc/letter/", ".ttl", "text/turtle"),
+     construct_get, 200),
+    ("letter document /doc/letter/K.jsonld vs CONSTRUCT", document("/doc/letter/", ".jsonld",
+                                                                  "application/ld+json"), construct_get, 200),
+    ("letter URI /id/letter/K (303) vs CONSTRUCT", document("/id/letter/", "", "text/turtle"),
+     construct_get, 303),
+    ("letter page /doc/letter/K.html vs CONSTRUCT", document("/doc/letter/", ".html", "text/html"),
+     construct_get, 200),
+    ("lookup: the same letter repeated (answer cache)", sparql(q_lookup, JSON_RESULTS, distinct=False),
+     sparql(q_lookup, JSON_RESULTS, distinct=False), 200),
 ]
 
 
@@ -161,7 +215,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_up(port: int, path: str, timeout: float = 60) -> None:
+def wait_up(port: int, path: str, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -174,47 +228,97 @@ def wait_up(port: int, path: str, timeout: float = 60) -> None:
     raise TimeoutError(f"port {port} not answering")
 
 
-def _run_ours(path: str, port: int, workers: int, threads: int) -> None:
+def publish(work: Path, quads: list[ox.Quad]) -> Path:
+    """A minimal release folder, as ``kg build`` lays it out (``current`` -> ``releases/<id>``)."""
+    release = work / "build" / "releases" / "bench"
+    release.mkdir(parents=True)
+    (release / "dataset.nq").write_bytes(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
+    (release / "manifest.json").write_text(json.dumps({"release": "bench", "base_uri": BASE}) + "\n")
+    (work / "build" / "current").symlink_to(Path("releases") / "bench")
+    return release
+
+
+def _run_ours(build: str, port: int, options: dict) -> None:
     from server.config import ServerConfig
     from server.wsgi import run_server
 
-    config = ServerConfig.from_options(data_files=[Path(path)])
-    run_server(config, host="127.0.0.1", port=port, workers=workers, threads=threads, access_log=False)
+    config = ServerConfig.from_options(build_dir=Path(build))
+    run_server(config, host="127.0.0.1", port=port, access_log=False, **options)
 
 
-# ----------------------------------------------------------------------------------------------- load client
+# ----------------------------------------------------------------------------------------------- load clients
+
+WRK_SCRIPT = r"""
+local list, idx = {}, 0
+local threads = 0
+function setup(thread) threads = threads + 1; thread:set("id", threads) end
+function init(args)
+  for line in io.lines(args[1]) do
+    local method, path, accept, body = line:match("^([^\t]*)\t([^\t]*)\t([^\t]*)\t(.*)$")
+    local headers = {["Accept"] = accept}
+    if method == "POST" then headers["Content-Type"] = "application/x-www-form-urlencoded" else body = nil end
+    list[#list + 1] = wrk.format(method, path, headers, body)
+  end
+  idx = (((id or 1) - 1) * 4099) % #list
+end
+function request() idx = idx % #list + 1; return list[idx] end
+function done(summary, latency, _)
+  local e = summary.errors
+  io.write(string.format("WRK %d %d %.1f %.1f %d\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(99), e.connect + e.read + e.write + e.status + e.timeout))
+end
+"""
 
 
-def load(port: int, path: str, make_query: Callable[[int], str], accept: str, distinct: bool, total: int,
-         concurrency: int, limit_s: float, offset: int = 0) -> dict[str, float]:
-    """Send ``total`` POST queries from ``concurrency`` keep-alive clients; stop early after ``limit_s``."""
+def wrk(port: int, requests: list[Request], seconds: float, connections: int, threads: int,
+        work: Path) -> dict[str, float]:
+    """One bounded wrk run rotating over ``requests``; non-2xx/3xx answers count as errors."""
+    script, listing = work / "rotate.lua", work / "requests.tsv"
+    script.write_text(WRK_SCRIPT)
+    listing.write_text("".join("\t".join(r) + "\n" for r in requests))
+    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s",
+                          "--timeout", "10s", "-s", str(script), f"http://127.0.0.1:{port}", "--",
+                          str(listing)], capture_output=True, text=True, timeout=seconds + 60)
+    line = next((x for x in out.stdout.splitlines() if x.startswith("WRK ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk failed: {out.stdout}\n{out.stderr}")
+    n, duration_us, p50, p99, errors = (float(x) for x in line.split()[1:])
+    return {"qps": n / (duration_us / 1e6), "p50": p50 / 1000, "p99": p99 / 1000, "errors": int(errors),
+            "n": int(n)}
+
+
+def pyclient(port: int, requests: list[Request], expected: int, concurrency: int,
+             limit_s: float) -> dict[str, float]:
+    """Send ``requests`` from ``concurrency`` keep-alive ``http.client`` threads; stop after ``limit_s``."""
     latencies: list[float] = []
     errors = [0]
-    counter = iter(range(total))
+    counter = iter(range(len(requests)))
     lock = threading.Lock()
     stop_at = time.monotonic() + limit_s
 
     def client() -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        mine = []
+        mine, bad = [], 0
         while time.monotonic() < stop_at:
             with lock:
                 i = next(counter, None)
             if i is None:
                 break
-            number = (offset + i * 7919) % 10000 if distinct else 42
-            body = urllib.parse.urlencode({"query": make_query(number)})
+            method, path, accept, body = requests[i]
+            headers = {"Accept": accept}
+            if method == "POST":
+                headers["Content-Type"] = "application/x-www-form-urlencoded"
             started = time.perf_counter()
-            conn.request("POST", path, body=body, headers={
-                "Content-Type": "application/x-www-form-urlencoded", "Accept": accept})
+            conn.request(method, path, body=body or None, headers=headers)
             response = conn.getresponse()
             data = response.read()
             mine.append(time.perf_counter() - started)
-            if response.status != 200 or not data:
-                errors[0] += 1
+            if response.status != expected or (expected == 200 and not data):
+                bad += 1
         conn.close()
         with lock:
             latencies.extend(mine)
+            errors[0] += bad
 
     started = time.perf_counter()
     pool = [threading.Thread(target=client) for _ in range(concurrency)]
@@ -278,18 +382,34 @@ def best_of(fn: Callable[[], object], budget: float = 3.0, runs: int = 5) -> flo
 # ----------------------------------------------------------------------------------------------- main
 
 
+def _cell(r: dict[str, float] | None) -> str:
+    if r is None:
+        return f"{'—':>7} {'':>7} {'':>7} {'':>4}"
+    return f"{r['qps']:7.0f} {r['p50']:7.2f} {r['p99']:7.2f} {r['errors']:4d}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--letters", type=int, default=10000)
-    parser.add_argument("--requests", type=int, default=2000, help="requests per scenario and server")
-    parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--seconds", type=float, default=20.0, help="time cap per scenario and server")
-    parser.add_argument("--rdflib-letters", type=int, default=1000)
+    parser.add_argument("--seconds", type=float, default=5.0, help="wrk duration and Python client cap per row")
+    parser.add_argument("--requests", type=int, default=3000, help="Python client: requests per row")
+    parser.add_argument("--concurrency", type=int, default=8, help="connections (wrk) / threads (Python)")
+    parser.add_argument("--wrk-threads", type=int, default=1)
+    parser.add_argument("--server", choices=("gunicorn", "granian"), default=None,
+                        help="our WSGI server (default: run_server's)")
+    parser.add_argument("--worker-class", default=None, help="gunicorn worker class (gthread, sync)")
     parser.add_argument("--workers", type=int, default=2, help="our server's worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker")
+    parser.add_argument("--no-precompute", action="store_true", help="serve documents without precomputing")
+    parser.add_argument("--only", default="", help="comma-separated row numbers (1-based) to run")
+    parser.add_argument("--clients", default="wrk,python", help="which load clients: wrk,python")
+    parser.add_argument("--rdflib-letters", type=int, default=1000)
     parser.add_argument("--skip-engines", action="store_true", help="HTTP rows only")
     args = parser.parse_args()
 
+    clients = set(args.clients.split(","))
+    if "wrk" in clients and shutil.which("wrk") is None:
+        sys.exit("wrk is needed (apt-get install wrk), or pass --clients python")
     work = Path(tempfile.mkdtemp(prefix="kg-bench-"))
     oxigraph = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
     if oxigraph is None:
@@ -298,37 +418,66 @@ def main() -> None:
     try:
         started = time.perf_counter()
         quads = corpus(args.letters)
-        data = work / "corpus.nq"
-        data.write_bytes(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
+        release = publish(work, quads)
         print(f"corpus: {args.letters} letters, {len(quads)} quads ({time.perf_counter() - started:.1f} s)")
+        if not args.no_precompute:
+            try:
+                from server.documents import precompute
+            except ImportError as exc:
+                print(f"documents: not precomputed ({exc})")
+            else:
+                started = time.perf_counter()
+                facts = precompute(release)
+                print(f"documents: {facts['documents']} resources x {len(facts['formats'])} formats, "
+                      f"{facts['bytes'] / 1048576:.0f} MiB, precomputed in {time.perf_counter() - started:.1f} s")
 
+        options: dict = {"workers": args.workers, "threads": args.threads}
+        if args.server:
+            options["server"] = args.server
+        if args.worker_class:
+            options["worker_class"] = args.worker_class
         ours_port, theirs_port = free_port(), free_port()
-        ours_proc = multiprocessing.get_context("fork").Process(target=_run_ours,
-                                                                args=(str(data), ours_port, args.workers,
-                                                                      args.threads))
+        ours_proc = multiprocessing.get_context("fork").Process(
+            target=_run_ours, args=(str(work / "build"), ours_port, options))
         ours_proc.start()
         theirs = subprocess.Popen([oxigraph, "serve", "--bind", f"127.0.0.1:{theirs_port}",
                                    "--union-default-graph"], stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL)
         wait_up(theirs_port, "/query")
         conn = http.client.HTTPConnection("127.0.0.1", theirs_port, timeout=300)
-        conn.request("POST", "/store", body=data.read_bytes(),
+        conn.request("POST", "/store", body=(release / "dataset.nq").read_bytes(),
                      headers={"Content-Type": "application/n-quads"})
         assert conn.getresponse().status in (200, 201, 204)
+        started = time.perf_counter()
         wait_up(ours_port, "/sparql")
+        print(f"kg serve up in {time.perf_counter() - started:.1f} s ({options})")
 
-        header = f"{'scenario':62} {'server':18} {'q/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'err':>4}"
-        print(f"\nHTTP, {args.concurrency} keep-alive clients, up to {args.requests} requests each row\n")
+        per_row = max(args.requests, int(args.seconds * 20000))
+        print(f"\nHTTP on loopback, {args.concurrency} keep-alive connections; wrk: {args.wrk_threads} thread, "
+              f"{args.seconds:g} s per row; Python: up to {args.requests} requests or {args.seconds:g} s\n")
+        header = (f"{'scenario':52} {'server':15} | {'wrk q/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'err':>4} | "
+                  f"{'py q/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'err':>4}")
         print(header)
         print("-" * len(header))
-        for name, make_query, accept, distinct in SCENARIOS:
-            servers = (("kg serve", ours_port, "/sparql"), ("oxigraph serve", theirs_port, "/query"))
-            for label, port, path in servers:
-                load(port, path, make_query, accept, distinct, 100, 4, 5, offset=5000)  # warm-up
-                r = load(port, path, make_query, accept, distinct, args.requests, args.concurrency,
-                         args.seconds)
-                print(f"{name:62} {label:18} {r['qps']:8.0f} {r['p50']:8.2f} {r['p99']:8.2f} "
-                      f"{r['errors']:4d}")
+        only = {int(x) for x in args.only.split(",") if x}
+        for number, (name, ours_req, theirs_req, expected) in enumerate(SCENARIOS, 1):
+            if only and number not in only:
+                continue
+            servers = (("kg serve", ours_port, "/sparql", ours_req, expected),
+                       ("oxigraph serve", theirs_port, "/query", theirs_req, 200))
+            for label, port, path, make, status in servers:
+                if make is None:
+                    continue
+                warm = [make(path, n, "u", args.letters) for n in range(5000, 5200)]
+                pyclient(port, warm, status, 4, 5)
+                results = {}
+                if "wrk" in clients:
+                    listing = [make(path, n, "w", args.letters) for n in range(per_row)]
+                    results["wrk"] = wrk(port, listing, args.seconds, args.concurrency, args.wrk_threads, work)
+                if "python" in clients:
+                    listing = [make(path, n, "p", args.letters) for n in range(args.requests)]
+                    results["py"] = pyclient(port, listing, status, args.concurrency, args.seconds)
+                print(f"{name:52} {label:15} | {_cell(results.get('wrk'))} | {_cell(results.get('py'))}")
                 sys.stdout.flush()
 
         if args.skip_engines:

@@ -29,11 +29,11 @@ _ARCHIVE_SUCCESSORS = {
 }
 
 _ARCHIVE_TOKEN = r"(?P<archive>[A-Z][A-Za-z]{1,11}(?:\s(?:RF|FSB|SSSR|IML|KPSS))?)"
-_FOND = r"F\.\s*(?P<fond>[0-9A-Za-z]+(?:[/-][0-9A-Za-z]+)?)"
-_OPIS = r"(?:Op|On|0p|Inv)\.\s*(?P<opis>[0-9A-Za-z]+(?:[/-][0-9A-Za-z]+)?)"
-_DELO = r"(?:D|Dd)\.\s*(?P<delo>[0-9]+[A-Za-z]?(?:[/-][0-9A-Za-z]+)?)"
+_FOND = r"(?i:F)\.\s*(?P<fond>[0-9A-Za-z]+(?:[/-][0-9A-Za-z]+)?)"
+_OPIS = r"(?i:Op|On|0p|Inv)\.\s*(?P<opis>[0-9A-Za-z]+(?:[/-][0-9A-Za-z]+)?)"
+_DELO = r"(?i:D|Dd)\.\s*(?P<delo>[0-9]+[A-Za-z]?(?:[/-][0-9A-Za-z]+)?)"
 _LEAF = r"\d+[a-z]?(?:\s*(?:rev|ob|v)\.?)?"
-_FOLIOS = (r"(?:L|Ll|LL|l|ll)\.\s*(?P<folios>" + _LEAF + r"(?:\s*[-\u2013]\s*" + _LEAF + r")?"
+_FOLIOS = (r"(?i:L|Ll)\.\s*(?P<folios>" + _LEAF + r"(?:\s*[-\u2013]\s*" + _LEAF + r")?"
            r"(?:\s*[,;]\s*" + _LEAF + r"(?:\s*[-\u2013]\s*" + _LEAF + r")?)*)")
 _SEP = r"\s*[.,;:]?\s*"
 
@@ -219,6 +219,8 @@ def parse_archival_line(text: str, line: int | None = None) -> ArchivalLine:
 
 def _looks_like_publication(text: str) -> bool:
     """A citation of a printed work: a year, a quoted title, an issue or page number."""
+    if re.match(r"(?:First\s+)?(?:Published|Printed|Partially published|Publ\.)", text, re.I):
+        return True
     return bool(re.search(r"\b1[89]\d\d\b|[\"\u201c\u00ab]|\bNo\.\s*\d|\bS\.\s*\d|\bVol\.|\bT\.\s*\d", text))
 
 

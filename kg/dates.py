@@ -42,7 +42,11 @@ QUALIFIERS: list[tuple[str, str]] = [
 ]
 _QUALIFIER_RE = re.compile(
     r"\b(" + "|".join(re.escape(q) for q, _ in QUALIFIERS) + r")\b", re.IGNORECASE)
-_APPROX_RE = re.compile(r"\b(?:about|approximately|circa|ca\.|c\.)(?=\s|$)", re.IGNORECASE)
+#: Words that make a date approximate ("[End of December 1917]"): the date is kept at the precision left.
+_APPROX_RE = re.compile(
+    r"\b(?:(?:the\s+)?(?:beginning|start|end|middle|first\s+half|second\s+half|first\s+days|last\s+days|"
+    r"first\s+decade|second\s+decade|third\s+decade)\s+of|early|late|mid|about|approximately|circa|"
+    r"spring|summer|autumn|fall|winter|ca\.|c\.)(?=\s|$)|\bmid-", re.IGNORECASE)
 
 
 # ------------------------------------------------------------------------------------------ calendar
@@ -567,11 +571,12 @@ def parse_time_place(text: str, expected_month: int | None = None) -> TimePlace 
     return None
 
 
+# Fused time lines need a roman month ("27/XII", "27.XII"): "1/3 of the army" is a fraction, not a date.
 _LEADING_TIME = re.compile(
-    r"^(?P<tp>(?:[A-Z][a-z]+,?\s+)?\d{1,2}\s*/\s*(?:[IVX]{1,4}|\d{1,2})(?:\s*[-.]?\s*\d{2,4})?\.?"
+    r"^(?P<tp>(?:[A-Z][a-z]+,?\s+)?\d{1,2}\s*[/.]\s*[IVX][IVX1]{0,3}(?:\s*[-.]?\s*\d{2,4})?\.?"
     r"(?:\s*,?\s*" + _CLOCK + r")?\.?)\s+(?P<rest>\S.*)$")
 _TRAILING_TIME = re.compile(
-    r"^(?P<rest>.*?\S)[\s,.]+(?P<tp>(?:[A-Z][a-z]+,?\s+)?\d{1,2}\s*/\s*(?:[IVX]{1,4}|\d{1,2})"
+    r"^(?P<rest>.*?\S)[\s,.]+(?P<tp>(?:[A-Z][a-z]+,?\s+)?\d{1,2}\s*[/.]\s*[IVX][IVX1]{0,3}"
     r"(?:\s*[-.]?\s*\d{2,4})?\.?(?:\s*,?\s*" + _CLOCK + r")?\.?)$")
 
 

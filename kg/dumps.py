@@ -103,8 +103,6 @@ DUMP_FORMATS: dict[str, DumpFormat] = {
 
 CHECKSUM_FILE = "SHA256SUMS"
 
-_RDF_TYPE = b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-
 
 class DumpError(ValueError):
     """Input that cannot be dumped faithfully (e.g. a graph name that is not an IRI)."""

@@ -51,7 +51,7 @@ class Marker:
     body plus the markers reproduce the printed text. ``field`` is ``"body"`` for markers in
     ``LetterRecord.markers``; markers found in other lines are in ``LetterRecord.field_markers`` with the field
     they sat in (``"heading"``, ``"date_text"``, ``"salutation"``, ``"time_place_text"``, ``"address_lines[0]"``,
-    ``"signatures[0]"``) and ``offset`` into that field's value.
+    ``"signatures[0]"``) and ``offset`` into that line as printed without the marker.
     """
 
     n: int

@@ -151,9 +151,8 @@ def download(name: str) -> Response:
         abort(404)
     media_type = _served_type(entry)
     digest = entry.get("sha256")
-    response = send_file(folder / name, mimetype=media_type, as_attachment=True,
-                         download_name=name, conditional=True, etag=digest or True, max_age=None)
-    return response
+    return send_file(folder / name, mimetype=media_type, as_attachment=True, download_name=name,
+                     conditional=True, etag=digest or True, max_age=None)
 
 
 @bp.get("/.well-known/void")
@@ -176,28 +175,19 @@ def void() -> Response:
                              etag=digest or True, max_age=None)
     else:
         triples = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
-        body = formats.serialize_graph(triples, chosen, prefixes=_prefixes(chosen))
+        body = formats.serialize_graph(triples, chosen)
         response = Response(body, mimetype=formats.content_type(chosen))
         if digest:
             response.set_etag(f"{digest}-{formats.by_media_type(chosen).key}")
         response.last_modified = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
         response.make_conditional(request)
     response.headers["Vary"] = "Accept"
-    response.headers["Link"] = f'<{request.url_root.rstrip("/")}/dumps/>; rel="alternate"'
     return response
 
 
 # -------------------------------------------------------------------------------------------- helpers
 def _served_type(entry: dict) -> str:
     return entry.get("served_media_type") or entry.get("media_type") or "application/octet-stream"
-
-
-def _prefixes(media_type: str) -> dict[str, str] | None:
-    if media_type != "text/turtle":
-        return None
-    from kg.dumps import PREFIXES
-
-    return dict(PREFIXES)
 
 
 def _not_acceptable(offered: tuple[str, ...]) -> Response:

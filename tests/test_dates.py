@@ -202,3 +202,12 @@ def test_time_fused_into_signature_or_first_sentence_is_split():
     assert split_trailing_time("Stalin 27/XII") == ("Stalin", "27/XII")
     assert split_leading_time("27/XII. Comrade Lenin! Come.") == ("27/XII.", "Comrade Lenin! Come.")
     assert split_trailing_time("Stalin") is None
+
+
+@pytest.mark.parametrize("text, written", [
+    ("[End of December 1917]", "1917-12"), ("[Beginning of March 1921]", "1921-03"), ("[Mid-June 1920]", "1920-06"),
+    ("[Early December 1917]", "1917-12"), ("[First half of May 1919]", "1919-05"),
+])
+def test_approximate_dates_keep_the_precision_left_and_are_warned(text, written):
+    p = parse_date_line(text)
+    assert p.written == written and any("approximate" in w for w in p.warnings)

@@ -14,6 +14,7 @@ naming the line. Only input that is not a page of this edition at all raises :cl
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,7 +100,8 @@ def parse_page(text: str, path: str) -> PageRead:
     ends_mid_line = not text.endswith("\n")
     notices: list[Notice] = []
     header_end, has_header = _skip_header(lines)
-    content = lines[header_end:]
+    # The menu or collection line repeated further down (a footer) is page furniture, not text.
+    content = [ln for ln in lines[header_end:] if not L.is_strong_header(ln.s)]
     segments = _segment(content, ends_mid_line)
     if not has_header:
         if not segments:
@@ -132,7 +134,7 @@ def _skip_header(lines: list[Line]) -> tuple[int, bool]:
     first_strong = next((i for i in nonblank[:12] if L.is_strong_header(lines[i].s)), None)
     if first_strong is None:
         # A leaked title alone ("Bolshevik Leaders correspondence") still marks a page of the edition.
-        if nonblank and L.is_header_extra(lines[nonblank[0]].s) and _TITLEISH(lines[nonblank[0]].s):
+        if nonblank and L.is_header_extra(lines[nonblank[0]].s) and _titleish(lines[nonblank[0]].s):
             i = nonblank[0] + 1
             while i < len(lines) and (not lines[i].s or L.is_header_extra(lines[i].s)):
                 i += 1
@@ -148,16 +150,23 @@ def _skip_header(lines: list[Line]) -> tuple[int, bool]:
     return i, True
 
 
-def _TITLEISH(s: str) -> bool:  # noqa: N802 - reads as a predicate on the title line
+def _titleish(s: str) -> bool:
     return bool(re.match(r"^Bolshevik\s+Leaders?", s, re.I))
 
 
 # -------------------------------------------------------------------------------- documents on a page
-def _is_date(s: str, need_month: bool = False) -> bool:
+@functools.lru_cache(maxsize=4096)
+def _date_precision(s: str) -> str | None:
     p = parse_date_line(s)
-    if p is None:
+    return None if p is None else (p.precision or "none")
+
+
+def _is_date(s: str, need_month: bool = False) -> bool:
+    """Is ``s`` a date line (with at least a month, when ``need_month``)? Cached: asked several times a line."""
+    precision = _date_precision(s)
+    if precision is None:
         return False
-    return not need_month or p.precision in ("day", "month")
+    return not need_month or precision in ("day", "month")
 
 
 def _segment(content: list[Line], ends_mid_line: bool = False) -> list[list[Line]]:
@@ -181,16 +190,17 @@ def _segment(content: list[Line], ends_mid_line: bool = False) -> list[list[Line
                     start = True
                 elif state == "open" and dated and _is_date(nxt, need_month=True) and len(s.split()) <= 14:
                     start = True
-            elif state == "closing" and nxt is not None and _is_date(nxt, need_month=True) \
-                    and not _is_date(s) and len(s) <= 120 and not L.note_start(s) and not _TERMINAL_PROSE(s):
-                start = True
+            elif state in ("none", "closing") and nxt is not None and _is_date(nxt, need_month=True) \
+                    and not _is_date(s) and len(s) <= 120 and not L.note_start(s) and not _terminal_prose(s) \
+                    and not (state == "none" and len(s.split()) > 15):
+                start = True  # a heading of a shape not recognised, followed by a date line
             elif _is_date(s, need_month=True) and (
                     state == "closing" or (state == "none" and not starts and k == 0)) and not (
                     k > 0 and L.parse_heading(nb[k - 1].s)):
                 start = True
         cut_next = nxt is None or (ends_mid_line and k + 2 == len(nb))
         if not start and state == "closing" and cut_next and L.parse_heading(s) is not None \
-                and L.note_start(s) is None and not _TERMINAL_PROSE(s):
+                and L.note_start(s) is None and not _terminal_prose(s):
             start = True  # the page is cut off right after (or inside the line after) the next heading
         if start:
             starts.append(k)
@@ -214,7 +224,7 @@ def _segment(content: list[Line], ends_mid_line: bool = False) -> list[list[Line
     return segments
 
 
-def _TERMINAL_PROSE(s: str) -> bool:  # noqa: N802 - predicate
+def _terminal_prose(s: str) -> bool:
     """A line of prose (several words ending a sentence) is not a heading."""
     return len(s.split()) > 10 and s.rstrip().endswith((".", "!", "?"))
 
@@ -287,6 +297,8 @@ def _parse_document(seg: list[Line], path: str, *, at_eof: bool, ends_mid_line: 
     _check_repeats(rec)
 
     # Completeness: only the last document of a page can be cut off.
+    if close is None and not at_eof:
+        warn(f"line {last_line_no}: document ends without an archival reference")
     if incomplete:
         rec.complete = False
         warn(f"line {last_line_no}: the page ends before the archival reference: the document is cut off "
@@ -662,14 +674,22 @@ def _check_markers(rec: LetterRecord, note_ns: set[int], incomplete: bool) -> No
 
 
 def _check_repeats(rec: LetterRecord) -> None:
-    """A passage the web page printed twice is reported, not dropped."""
+    """A passage the web page printed twice is reported, not dropped. Sentences of 60+ characters are compared
+    word by word; 85 % alike counts (the web page's copies differ by a word or two)."""
     for label, text in [("body", rec.body)] + [(f"note {n.n}", n.text) for n in rec.notes]:
         sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if len(s.strip()) >= 60]
-        seen: list[str] = []
+        seen: list[tuple[str, list[str]]] = []
         for s in sentences:
-            for t in seen:
-                if s == t or (abs(len(s) - len(t)) < 0.3 * len(s)
-                              and difflib.SequenceMatcher(None, s, t, autojunk=False).ratio() >= 0.85):
+            words = s.lower().split()
+            for t, t_words in seen:
+                if s == t:
+                    alike = True
+                elif abs(len(words) - len(t_words)) > 0.3 * len(words):
+                    alike = False
+                else:
+                    m = difflib.SequenceMatcher(None, words, t_words, autojunk=False)
+                    alike = m.quick_ratio() >= 0.85 and m.ratio() >= 0.85
+                if alike:
                     rec.warnings.append(f"{label}: passage printed twice ({_excerpt(s, 0, 40)!r}); both kept")
                     break
-            seen.append(s)
+            seen.append((s, words))

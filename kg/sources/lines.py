@@ -312,6 +312,8 @@ def _names_only(s: str) -> bool:
         return False
     if any(t.lower().rstrip(".") in _COMMON or MONTH_PATTERN.fullmatch(t) for t in tokens):
         return False
+    if len(tokens) == 1 and re.search(r"(?:ed|ing|ly|tion|ment|ness)\.?$", tokens[0]):
+        return False  # "Received.", "Nothing", "Exactly." are words, not surnames
     return True
 
 

@@ -342,3 +342,36 @@ def test_page_cut_after_notes_heading():
 def test_complete_page_is_complete():
     (rec,) = parse_page(SEED_TEXT, "seed.txt").records
     assert rec.complete is True
+
+
+def test_document_without_archival_line_is_closed_by_the_next_heading_and_date():
+    first, second = page("Stalin - Lenin", "May 5, 1920", "All is well.", "Stalin",
+                         "Lenin - Stalin", "May 6, 1920", "Received.", "Lenin", ARCHIVE)
+    assert (first.body, first.signatures, first.complete) == ("All is well.", ["Stalin"], True)
+    assert any("without an archival reference" in w for w in first.warnings)
+    assert (second.senders, second.body) == (["Lenin"], "Received.")
+
+
+def test_page_cut_right_after_the_next_heading_gives_an_incomplete_document():
+    first, second = page("Stalin - Lenin", "May 5, 1920", "All is well.", "Stalin", ARCHIVE, "Lenin - Stalin")
+    assert first.complete is True and first.notes == []
+    assert (second.heading, second.senders, second.complete, second.date_text) == (
+        "Lenin - Stalin", ["Lenin"], False, None)
+
+
+def test_menu_line_repeated_at_the_foot_of_the_page_is_not_text():
+    (rec,) = page("Stalin - Lenin", "May 5, 1920", "All 1 .", "Stalin", ARCHIVE, "1. A note.",
+                  "Marx-Engels | Lenin | Stalin | Home Page")
+    assert rec.notes[0].text == "A note." and rec.complete
+
+
+def test_heading_of_an_unknown_shape_before_a_date_line_still_starts_a_document():
+    (rec,) = page("Lenin's letter for Stalin", "May 5, 1920", "All is well.", "Lenin", ARCHIVE)
+    assert rec.heading == "Lenin's letter for Stalin" and rec.senders == [] and rec.date_written == "1920-05-05"
+    assert any("no recognised shape" in w for w in rec.warnings)
+
+
+def test_document_with_neither_number_nor_heading_starts_at_its_date_line():
+    (rec,) = page("[May 5, 1920]", "To Comrade Stalin", "All is well.", "Lenin", ARCHIVE)
+    assert (rec.heading, rec.date_written, rec.senders, rec.recipients) == (
+        None, "1920-05-05", ["Lenin"], ["Stalin"])

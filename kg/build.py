@@ -8,8 +8,9 @@ beside the current one and swaps it in only at the end, so a failed build leaves
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from rdflib import Graph, URIRef
@@ -43,9 +44,21 @@ def default_mappings_for(sources_dir: Path) -> Path:
     return sibling if sibling.is_dir() else settings.default_mappings_dir()
 
 
+def _bars(quiet: bool, unit: str, desc: str) -> Callable[[Iterable], Iterable]:
+    """A progress-bar wrapper for one stage; silent with ``--quiet`` and when stderr is not a terminal."""
+    from tqdm import tqdm
+
+    def wrap(items: Iterable) -> Iterable:
+        total = len(items) if hasattr(items, "__len__") else None
+        return tqdm(items, total=total, desc=desc, unit=unit, disable=quiet or None, leave=False,
+                    file=sys.stderr)
+
+    return wrap
+
+
 def assemble_graphs(sources: Path, base_uri: str, *, authorities_dir: Path | None = None,
-                    mappings_dir: Path | None = None,
-                    progress: Callable[[str], None] | None = None) -> tuple[list[tuple[URIRef, Graph]], list[dict]]:
+                    mappings_dir: Path | None = None, progress: Callable[[str], None] | None = None,
+                    quiet: bool = True) -> tuple[list[tuple[URIRef, Graph]], list[dict]]:
     """Read, map and link the sources; return the named graphs and a description of each source file."""
     from kg.authorities import AuthorityError, load_authorities
     from kg.mapping import map_corpus
@@ -55,7 +68,7 @@ def assemble_graphs(sources: Path, base_uri: str, *, authorities_dir: Path | Non
     if not sources.exists():
         raise BuildError(f"{sources}: no such file or folder of sources. {NOT_PUBLISHED}")
     say(f"reading sources from {sources}")
-    result = read_sources([sources])
+    result = read_sources([sources], progress=_bars(quiet, "file", "parse"))
     if result.errors:
         lines = "\n".join(f"  {problem}" for problem in result.errors)
         raise BuildError(f"{len(result.errors)} source file(s) could not be read:\n{lines}\n{NOT_PUBLISHED}")
@@ -73,7 +86,8 @@ def assemble_graphs(sources: Path, base_uri: str, *, authorities_dir: Path | Non
         authorities = load_authorities(authorities_dir)
     except AuthorityError as exc:
         raise BuildError(f"the authority files cannot be read: {exc}\n{NOT_PUBLISHED}") from exc
-    graphs = list(map_corpus(result.records, authorities, base_uri, digests))  # includes the ontology graph
+    graphs = list(map_corpus(result.records, authorities, base_uri, digests,  # includes the ontology graph
+                             progress=_bars(quiet, "letter", "map")))
     graphs.extend(_wikidata_graphs(mappings_dir or default_mappings_for(sources), authorities, base_uri))
     return graphs, source_info
 
@@ -96,7 +110,8 @@ def run_build(sources: Path, out_dir: Path, base_uri: str, *, quiet: bool = Fals
     from kg.validate import validate_graphs
 
     say = (lambda _msg: None) if quiet else (lambda msg: print(f"kg build: {msg}", flush=True))
-    graphs, source_info = assemble_graphs(sources, base_uri, authorities_dir=authorities_dir, progress=say)
+    graphs, source_info = assemble_graphs(sources, base_uri, authorities_dir=authorities_dir, progress=say,
+                                          quiet=quiet)
     say(f"validating {sum(len(g) for _, g in graphs)} triples against the shapes")
     outcome = validate_graphs(graphs)
     if not outcome.conforms:

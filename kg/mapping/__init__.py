@@ -62,6 +62,7 @@ Only one direction of each inverse pair is emitted (e.g. ``P108i_was_produced_by
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from rdflib import Graph, URIRef
@@ -124,20 +125,23 @@ def ontology_graph() -> Graph:
 
 
 def map_corpus(records: list[LetterRecord], authorities: Authorities, base_uri: str,
-               source_digests: dict[str, str]) -> list[tuple[URIRef, Graph]]:
+               source_digests: dict[str, str], *,
+               progress: Callable[[Iterable], Iterable] | None = None) -> list[tuple[URIRef, Graph]]:
     """Map every record, grouped into one graph per source file, plus the shared graphs (see module doc).
 
     ``source_digests`` maps a record's ``source.path`` to the file's SHA-256 (hex). Problems a curator should
     see (unknown parties, unknown capitalised names) are attached to each graph as ``graph.problems`` (a list
     of
-    strings prefixed with the letter key), never turned into entities.
+    strings prefixed with the letter key), never turned into entities. ``progress`` wraps the iteration over
+    the records (a progress bar) without this module knowing how it is shown.
     """
     uris = Uris(base_uri)
     keys = letter_keys(records, authorities)
     by_source: dict[str, Graph] = {}
     problems: dict[str, list[str]] = defaultdict(list)
     archives = new_graph()
-    for record, key in zip(records, keys, strict=True):
+    pairs = zip(records, keys, strict=True)
+    for record, key in progress(pairs) if progress else pairs:
         path = record.source.path if record.source else "unknown-source"
         if path not in by_source:
             by_source[path] = new_graph()

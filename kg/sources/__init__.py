@@ -11,7 +11,7 @@ CMIF hook: a module ``kg/sources/cmif.py`` defining ``read_cmif(path: Path) -> l
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from kg.records import LetterRecord
@@ -69,13 +69,17 @@ def _read_one(path: Path, result: ReadResult) -> list[LetterRecord]:
     return page.records
 
 
-def read_sources(paths: list[Path], *, dedupe: bool = True) -> ReadResult:
-    """Read every source in ``paths``; bad files become :class:`SourceError` entries, never an exception."""
+def read_sources(paths: list[Path], *, dedupe: bool = True,
+                 progress: Callable[[list[Path]], Iterable[Path]] | None = None) -> ReadResult:
+    """Read every source in ``paths``; bad files become :class:`SourceError` entries, never an exception.
+
+    ``progress`` wraps the list of files (e.g. in a progress bar) without this module knowing how it is shown.
+    """
     result = ReadResult()
     files, errors = expand_paths([Path(p) for p in paths])
     result.errors += errors
     records: list[LetterRecord] = []
-    for path in files:
+    for path in progress(files) if progress else files:
         try:
             found = _read_one(path, result)
         except SourceFormatError as exc:

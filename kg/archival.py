@@ -43,7 +43,7 @@ _REF = re.compile(
     + r"(?:" + _DELO + _SEP + r")?"
     + r"(?:" + _FOLIOS + r")?"
 )
-_LINE_START = re.compile(r"^\s*(?:" + _ARCHIVE_TOKEN + r"\s*[.,;:]?\s*)?F\.\s*\d")
+_LINE_START = re.compile(r"^\s*(?:" + _ARCHIVE_TOKEN + r"\s*[.,;:]?\s*)?F\.\s*(?:[A-Z]-?)?\d")  # "F. R-130"
 _IBID = re.compile(r"\bIbid\.?,?\s*(?:" + _FOLIOS + r")?", re.I)
 
 #: First words of a copy type ("Autograph", "Typewritten text", "Certified typewritten copy", …).
@@ -177,7 +177,7 @@ def parse_archival_line(text: str, line: int | None = None) -> ArchivalLine:
         result.refs.append(ref)
         pos = m.end()
         tail = rest[pos:]
-        nxt = re.match(r"\s*[.;,]?\s*(?=(?:" + _ARCHIVE_TOKEN + r"\s*[.,;:]?\s*)?F\.\s*\d)", tail)
+        nxt = re.match(r"\s*[.;,]?\s*(?=(?:" + _ARCHIVE_TOKEN + r"\s*[.,;:]?\s*)?F\.\s*(?:[A-Z]-?)?\d)", tail)
         if not nxt:
             break
         pos += nxt.end()

@@ -420,6 +420,10 @@ def _fill(result: ParsedDate, start: Partial, end: Partial | None) -> ParsedDate
     assert sb is not None and eb is not None
     result.calendar = "julian" if is_old_style(*sb[0]) else "gregorian"
     g_start, g_end = _to_gregorian(sb[0]), _to_gregorian(eb[1])
+    if end is not None and is_old_style(*sb[0]) and (1918, 2, 1) <= eb[1] <= (1918, 2, 13):
+        # "January 30 - February 2, 1918": days 1-13 February 1918 never existed in the New Style, so a range
+        # begun in the Old Style is still counted in it.
+        g_end = julian_to_gregorian(*eb[1])
     if result.calendar == "gregorian" and (1918, 2, 1) <= sb[0] <= (1918, 2, 13):
         result.warnings.append(
             f"date {result.written} falls in the days 1-13 February 1918 that the calendar reform skipped")
@@ -509,7 +513,8 @@ _DAY_MONTH = re.compile(
     r"(?:\s*,?\s*(?P<clock>" + _CLOCK + r"))?\.?\s*$")
 _PLACE_FULL_DATE = re.compile(
     r"^" + _PLACE + r"(?P<date>(?:" + _MONTH_RE + r")\s+\d{1,2},?\s*\d{4}|\d{1,2}\s+(?:" + _MONTH_RE
-    + r"),?\s*\d{4})\.?(?:\s*,?\s*(?P<clock>" + _CLOCK + r"))?\.?\s*$")
+    + r"),?\s*\d{4}|(?:" + _MONTH_RE + r")\s+\d{1,2}|\d{1,2}\s+(?:" + _MONTH_RE + r"))\.?"
+    r"(?:\s*,?\s*(?P<clock>" + _CLOCK + r"))?\.?\s*$")
 _MONTH_DAY_SHORT = re.compile(
     r"^(?:" + _PLACE + r")?(?P<m>" + _MONTH_RE + r")\s+(?P<day>\d{1,2}),?\s+(?P<year>\d{2})\.?"
     r"(?:\s*,?\s*(?P<clock>" + _CLOCK + r"))?\s*$")
@@ -553,8 +558,8 @@ def parse_time_place(text: str, expected_month: int | None = None) -> TimePlace 
         return tp
     m = _PLACE_FULL_DATE.match(s)
     if m:
-        p = parse_partial(m.group("date"))
-        if p is None or p.month is None or p.month > 12:
+        p = parse_partial(m.group("date"))  # "Tiflis, December 6, 1920"; "Tsaritsyn, June 7." (no year)
+        if p is None or p.month is None or p.month > 12 or (p.day is not None and not 1 <= p.day <= 31):
             return None
         return TimePlace(text=s, place=m.group("place"), day=p.day, month=p.month, year=p.year,
                          clock=m.group("clock"))
@@ -576,7 +581,10 @@ _LEADING_TIME = re.compile(
     r"^(?P<tp>(?:[A-Z][a-z]+,?\s+)?\d{1,2}\s*[/.]\s*[IVX][IVX1]{0,3}(?:\s*[-.]?\s*\d{2,4})?\.?"
     r"(?:\s*,?\s*" + _CLOCK + r")?\.?)\s+(?P<rest>\S.*)$")
 _TRAILING_TIME = re.compile(
-    r"^(?P<rest>.*?\S)[\s,.]+(?P<tp>(?:[A-Z][a-z]+,?\s+)?\d{1,2}\s*[/.]\s*[IVX][IVX1]{0,3}"
+    r"^(?P<rest>.*?\S\.?)[\s,.]+(?P<tp>(?:[A-Z][a-z]+,?\s+)?\d{1,2}\s*[/.]\s*[IVX][IVX1]{0,3}"
+    r"(?:\s*[-.]?\s*\d{2,4})?\.?(?:\s*,?\s*" + _CLOCK + r")?\.?)$")
+_TRAILING_TIME_NO_PLACE = re.compile(
+    r"^(?P<rest>.*?\S\.?)[\s,.]+(?P<tp>\d{1,2}\s*[/.]\s*[IVX][IVX1]{0,3}"
     r"(?:\s*[-.]?\s*\d{2,4})?\.?(?:\s*,?\s*" + _CLOCK + r")?\.?)$")
 
 
@@ -588,9 +596,11 @@ def split_leading_time(text: str) -> tuple[str, str] | None:
     return m.group("tp"), m.group("rest")
 
 
-def split_trailing_time(text: str) -> tuple[str, str] | None:
-    """``Stalin 27/XII`` → (``Stalin``, ``27/XII``) when a time line is fused behind a signature."""
-    m = _TRAILING_TIME.match(text.strip())
+def split_trailing_time(text: str, *, place: bool = True) -> tuple[str, str] | None:
+    """``Stalin 27/XII`` → (``Stalin``, ``27/XII``) when a time line is fused behind a signature. With
+    ``place`` a capitalised word before the time goes with it (``Stalin Baku 16/VII``); without, it stays
+    with the rest (``Your Koba 5/VII``)."""
+    m = (_TRAILING_TIME if place else _TRAILING_TIME_NO_PLACE).match(text.strip())
     if not m or parse_time_place(m.group("tp")) is None:
         return None
     return m.group("rest"), m.group("tp")

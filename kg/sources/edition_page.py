@@ -26,6 +26,7 @@ from kg.archival import (
     parse_archival_line,
 )
 from kg.dates import (
+    MONTH_PATTERN,
     TimePlace,
     find_dual_dates,
     julian_to_gregorian,
@@ -44,6 +45,8 @@ _SHEET_NOTE = re.compile(
     r"^(?:On the (?:letterhead|form|back|reverse|top|first page|margin|envelope|document)|The letterhead|"
     r"Letterhead|At the top|In the (?:upper|top|left|right|margin)|Written on|The document is written|"
     r"The text is written|Handwritten|Typewritten|On the telegraph form|Stamp|The stamp)", re.I)
+_POSTSCRIPT = re.compile(r"^(?:P\.\s?S\.|PS\b|P\.\s?P\.\s?S\.|Postscript)", re.I)
+_SPACES = re.compile(r"[\t\u00a0\u2007\u2009\u202f]")
 _TERMINAL = re.compile(r"[.!?\"\u201d\u00bb)\]\u2026:;']\s*$")
 
 
@@ -96,7 +99,9 @@ def parse_page(text: str, path: str) -> PageRead:
     raw = text.split("\n")
     if raw and raw[-1] == "":
         raw.pop()
-    lines = [Line(i + 1, t.rstrip("\r")) for i, t in enumerate(raw)]
+    # No-break and thin spaces (HTML &nbsp;) and tabs are spaces to a reader of the page: the classifiers
+    # and marker shapes look for plain spaces.
+    lines = [Line(i + 1, _SPACES.sub(" ", t.rstrip("\r"))) for i, t in enumerate(raw)]
     ends_mid_line = not text.endswith("\n")
     notices: list[Notice] = []
     header_end, has_header = _skip_header(lines)
@@ -158,7 +163,17 @@ def _titleish(s: str) -> bool:
 @functools.lru_cache(maxsize=4096)
 def _date_precision(s: str) -> str | None:
     p = parse_date_line(s)
-    return None if p is None else (p.precision or "none")
+    if p is None or _span_months(p.written, p.written_end) > 12:
+        return None  # "December 1917 - March 1923" heads a section of front matter, not a letter
+    return p.precision or "none"
+
+
+def _span_months(start: str | None, end: str | None) -> int:
+    """Months between the starts of two ISO dates (0 without an end): a letter's date range is short."""
+    if not start or not end:
+        return 0
+    months = [int(d[:4]) * 12 + (int(d[5:7]) if len(d) >= 7 else 1) for d in (start, end)]
+    return months[1] - months[0]
 
 
 def _is_date(s: str, need_month: bool = False) -> bool:
@@ -182,7 +197,8 @@ def _segment(content: list[Line], ends_mid_line: bool = False) -> list[list[Line
         prev_docno = k > 0 and bool(L.DOC_NO.match(nb[k - 1].s))
         start = False
         if L.DOC_NO.match(s):
-            start = True
+            # "No. 3" as the page's last, cut line may be "No. 371 of the protocols ...": not a start.
+            start = not (ends_mid_line and k == len(nb) - 1)
         elif not prev_docno and not is_archival_line(s):
             heading = L.parse_heading(s)
             if nxt is not None and heading is not None and not _is_date(s) and _is_date(nxt):
@@ -420,7 +436,7 @@ def _parse_body(rec: LetterRecord, part: list[Line], note_ns: set[int], *, incom
         while body and len(signatures) < 4:
             no, s = body[-1]
             plain, fm = _field_markers(s, "signatures", note_ns)
-            fused = split_trailing_time(plain)
+            fused = _split_signed_time(plain, sender_surnames)
             if fused is not None and _signed_with_time(plain, sender_surnames):
                 signatures.insert(0, (no, fused[0], fm))
                 tail_times.insert(0, (no, fused[1]))
@@ -449,7 +465,11 @@ def _parse_body(rec: LetterRecord, part: list[Line], note_ns: set[int], *, incom
     inner = [(no, s) for no, s in body[:-1]
              if L.is_signature(s) and any(L.surname(n) in sender_surnames for n in L.signature_names(s))]
     for no, s in inner:
-        warn(f"line {no}: signature {s!r} inside the body (two letters on one sheet?); kept in the body too")
+        after = next((t for n2, t in body if n2 > no), "")
+        if _POSTSCRIPT.match(after):
+            warn(f"line {no}: signature {s!r} before a postscript; kept in the body too")
+        else:
+            warn(f"line {no}: signature {s!r} inside the body (two letters on one sheet?); kept in the body too")
     for idx, (_, _, fms) in enumerate(signatures):
         for fm in fms:
             fm.field = f"signatures[{idx + len(inner)}]"
@@ -458,6 +478,11 @@ def _parse_body(rec: LetterRecord, part: list[Line], note_ns: set[int], *, incom
     if rec.signatures:
         rec.lines["signature"] = (inner or [(signatures[0][0], "")])[0][0]
 
+    # A page cut inside the first line after the heading/date: a fragment like "[previously May" or "27/" is
+    # more likely the start of a date, time or address line than of the body, so it is not made into one.
+    if partial_last and len(body) == 1 and body[0][0] == last_line_no and _fragment(body[0][1]):
+        warn(f"line {last_line_no}: the page ends inside this line ({body[0][1]!r}); it is not taken as the body")
+        body = []
     # The body itself, with its markers taken out.
     rec.body_printed = "\n".join(s for _, s in body)
     if body:
@@ -475,6 +500,12 @@ def _parse_body(rec: LetterRecord, part: list[Line], note_ns: set[int], *, incom
     _check_brackets(rec, body)
 
 
+def _fragment(s: str) -> bool:
+    """A cut line that may be the start of a date, time, address or salutation line rather than prose."""
+    return len(s.split()) <= 3 or bool(re.match(r"^[\[\d(]", s) or MONTH_PATTERN.match(s)
+                                     or L.is_address_line(s))
+
+
 #: Places that open time/place lines (``Baku 16/VII-20``): such a line is never a signature with a time.
 _PLACES = {"moscow", "petrograd", "baku", "tiflis", "kharkiv", "kharkov", "tsaritsyn", "kyiv", "kiev",
            "sochi", "kremlin", "rostov", "kazan", "simbirsk", "samara", "perm", "vyatka", "smolensk", "minsk",
@@ -486,11 +517,27 @@ _PLACES = {"moscow", "petrograd", "baku", "tiflis", "kharkiv", "kharkov", "tsari
 
 def _signed_with_time(text: str, sender_surnames: set[str]) -> bool:
     """``Stalin 11/VII`` is a signature fused with its time; ``Baku 16/VII-20`` is a place and a time."""
-    fused = split_trailing_time(text)
-    if fused is None or not L.is_signature(fused[0]):
+    fused = _split_signed_time(text, sender_surnames)
+    if fused is None:
         return False
     name = L.surname(fused[0])
     return name in sender_surnames or name not in _PLACES
+
+
+def _split_signed_time(text: str, sender_surnames: set[str]) -> tuple[str, str] | None:
+    """Signature and time of ``Stalin Baku 16/VII`` (a known place or the sender before the time: the word
+    before the time is the place) or of ``Your Koba 5/VII`` (else it belongs to the signature)."""
+    with_place = split_trailing_time(text)
+    if with_place is not None and L.is_signature(with_place[0]):
+        place = with_place[1].split()[0].strip(",").lower() if not with_place[1][0].isdigit() else None
+        if place is None or place in _PLACES or L.surname(with_place[0]) in sender_surnames:
+            return with_place
+    bare = split_trailing_time(text, place=False)
+    if bare is not None and L.is_signature(bare[0]):
+        return bare
+    if with_place is not None and L.is_signature(with_place[0]):
+        return with_place
+    return None
 
 
 def normalise_text(text: str) -> str:
@@ -581,7 +628,7 @@ def _parse_closing(part: list[Line], cut_line: int | None = None
             notes.append(current)
             warnings.append(f"line {ln.no}: first note has no number; taken as note 1")
             continue
-        current.text += "\n" + s
+        current.text = f"{current.text}\n{s}" if current.text else s  # "1 ." alone, its text on the next line
     for note in notes:
         note.references = find_citations(note.text, note.line)
         for d in find_dual_dates(note.text):

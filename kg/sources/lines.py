@@ -118,25 +118,33 @@ class Heading:
     garbled: bool = False
 
 
+_ARTICLE = re.compile(r"^(?:to\s+)?(?:the|The)\s+(?=[A-Z]|members?\s)|^to\s+(?=[A-Z]|members?\s)")
+
+
 def party_ok(p: str) -> bool:
-    """Looks like a party: persons (``J. V. Stalin``) or bodies (``Central Committee of the RCP(b)``)."""
-    p = p.strip().rstrip(".")
+    """Looks like a party: persons (``J. V. Stalin``) or bodies (``Central Committee of the RCP(b)``, also
+    after an article: ``to the Central Committee``)."""
+    p = _ARTICLE.sub("", p.strip().rstrip("."))
     if not p or len(p) > 90 or re.search(r"[!?;:]", p):
         return False
     words = p.replace(",", " ").split()
     if not words or len(words) > 12:
         return False
-    if not (p[0].isupper() or p[0] in "[\"\u201c\u00ab"):
-        return False
-    for w in words:
+    if not (p[0].isupper() or p[0] in "[\"\u201c\u00ab" or re.match(r"(?:members?|all)\s+of\s+the\s+[A-Z]", p)):
+        return False  # "members of the Politburo" is a collective party
+    for i, w in enumerate(words):
+        if i == 0 and w in ("members", "member", "all"):
+            continue
         if w[0].isupper() or w[0].isdigit() or w[0] in "[(\"\u201c\u00ab" or w.lower() in _SMALL_WORDS:
             continue
         return False
     return True
 
 
-def _strip_period(name: str) -> str:
+def _strip_period(name: str, article: bool = True) -> str:
     name = name.strip().rstrip(",").strip()
+    if article:
+        name = _ARTICLE.sub("", name)
     if name.endswith(".") and not _INITIAL.match(name.split()[-1]):
         name = name[:-1].rstrip()
     return name
@@ -222,6 +230,9 @@ _ADDRESS_START = re.compile(
     r"ON\s+A\s+DIRECT\s+WIRE|On\s+a\s+direct\s+wire|By\s+direct\s+wire|BY\s+DIRECT\s+WIRE|Direct\s+wire|"
     r"DIRECT\s+WIRE|Via|VIA|Express|EXPRESS|Lightning|LIGHTNING|Moscow|MOSCOW|Petrograd|PETROGRAD|"
     r"Kremlin|KREMLIN|Confidential|CONFIDENTIAL|Addressed)\b")
+#: Lower-case words that may follow an opening ``To`` of an address (``To members of the Politburo``).
+_ADDRESSEE_WORDS = {"comrade", "comrades", "the", "members", "member", "all", "chairman", "secretary",
+                    "commander", "citizen", "citizens", "people's", "deputy", "head", "chief"}
 _KREMLIN = re.compile(r"^[A-Z][a-z]+\s*[-\u2013\u2014,.]\s*(?:the\s+)?Kremlin\b")
 
 
@@ -236,7 +247,7 @@ def is_address_line(s: str) -> bool:
         return True
     if _ADDRESS_START.match(s) and len(words) <= 14:
         if words[0] in ("To", "Only", "Via") and len(words) > 1 and not (
-                words[1][0].isupper() or words[1].lower() in ("comrade", "comrades", "the")):
+                words[1][0].isupper() or words[1].lower().rstrip(",") in _ADDRESSEE_WORDS):
             return False  # "To begin with, ..." is body
         if words[0] in ("Moscow", "Petrograd", "Kremlin") and not re.match(r"^\w+\s*[-.,]", s):
             return False
@@ -252,6 +263,9 @@ def is_bare_copy(s: str) -> bool:
 def recipients_from_address(s: str) -> list[str]:
     """``To Comrade Lenin`` / ``TO STALIN, copy TO TROTSKY`` → the addressees named (as printed)."""
     m = re.match(r"^\s*(?:TO|To)\s+(?:[Cc]omrades?\s+|COMRADES?\s+)?(?P<names>.+?)\s*\.?\s*$", s)
+    if not m:  # "Moscow - the Kremlin, only to Lenin"
+        m = re.search(r"(?:^|,\s*)(?:only\s+|ONLY\s+|personally\s+|PERSONALLY\s+)?(?:to|TO)\s+"
+                      r"(?:[Cc]omrades?\s+|COMRADES?\s+)?(?P<names>[A-Z].*?)\s*\.?\s*$", s)
     if not m:
         return []
     names = re.split(r",\s*(?:copy|COPY|Copy)\s+(?:TO|to)\s+", m.group("names"))[0]
@@ -260,15 +274,16 @@ def recipients_from_address(s: str) -> list[str]:
 
 # ------------------------------------------------------------------------------------------ salutation
 _SALUTATION_WORDS = re.compile(
-    r"\b(?:Dear|Comrades?|COMRADES?|T\[ov|Tov|Tovarishch|Ilyich|Vladimir|Koba|Sergo|Friends?|Brothers?|"
-    r"Hello|Greetings|Gentlemen|Citizens?|Lev\s+Davidovich|Grigory|Nikolai|Felix)\b")
+    r"\b(?:Dear|Comrades?|COMRADES?|Tov|Tovarishch|Ilyich|Vladimir|Koba|Sergo|Friends?|Brothers?|"
+    r"Hello|Greetings|Gentlemen|Citizens?|Lev\s+Davidovich|Grigory|Nikolai|Felix|Vyacheslav|Klim|Kliment|"
+    r"Mikhail|[A-Z][a-z]+(?:ovich|evich))\b|\bT\[ov")
 
 
 def is_salutation(s: str) -> bool:
     """``T[ovari] Ilyich!``, ``Dear Comrade Lenin,``, ``Koba,``: short, ending in ``!``, ``,`` or ``.``."""
     s = s.strip()
-    if not s or len(s) > 80:
-        return False
+    if not s or len(s) > 80 or re.match(r"^(?:To|TO)\s", s):
+        return False  # "To Comrade Lenin." is an address line
     words = s.split()
     if s.endswith("!") and len(words) <= 8:
         return True
@@ -282,7 +297,7 @@ def is_salutation(s: str) -> bool:
 # ------------------------------------------------------------------------------------------ signature
 _COMMON = {
     "come", "greetings", "regards", "thanks", "thank", "yes", "no", "hello", "urgent", "secret", "copy",
-    "goodbye",
+    "goodbye", "your", "yours",
     "everything", "nothing", "tomorrow", "today", "yesterday", "well", "so", "please", "reply", "answer",
     "telegraph", "wire", "write", "hurrah", "hurray", "excellent", "good", "right", "done", "agreed",
     "finished", "enough", "ok", "okay", "the", "a", "an", "i", "we", "it", "this", "that", "he", "she",
@@ -297,24 +312,48 @@ _NAMES = re.compile(
     r"^(?:" + _NAME_WORD + r"|" + _INITIALS_ONLY + r")(?:\s*(?:,|and|&)?\s*(?:" + _NAME_WORD + r"|"
     + _INITIALS_ONLY + r"))*$")
 _CLOSING = re.compile(
-    r"^(?P<formula>(?:Your|Yours|Yours\s+truly|Sincerely\s+yours|Sincerely|Greetings|Regards|Best\s+wishes|"
+    r"^(?P<formula>(?:Your|Yours|Yours\s+truly|Sincerely\s+yours|Sincerely|"
+    r"(?:Greetings|Regards|Hello|Best\s+regards)(?:\s+to\s+[^,.!]{1,40}(?=[.!]))?|Best\s+wishes|"
     r"Hugs|Kisses|Respectfully|Salute|Warmly|Cordially|"
     r"With\s+[a-z\s-]*(?:greetings?|regards|salute|respect)|"
     r"I\s+shake\s+(?:your\s+|you\s+by\s+the\s+)?hands?(?:\s+(?:with|of)\s+[^,.!]*)?)[,.!]?)\s+(?P<name>\S.*)$")
 
 
+#: Title + name in ordinary case (``Chairman of the Revolutionary Military Council Trotsky``), possibly after
+#: ``By order of …,`` / ``On behalf of …,``.
+_TITLED = re.compile(
+    r"^(?P<by>(?:By\s+order|On\s+behalf|On\s+the\s+instructions)\s+of\s+[^,]{3,80},\s*)?"
+    r"(?P<title>(?:Chairman|Secretary|People's\s+Commissar|Commissar|Member|Commander(?:-in-Chief)?|Deputy|Head|"
+    r"Chief|President|Military\s+Commissar)(?:\s+(?:of|the|and|for|on|in|at|to|[A-Z0-9(][\w()'\u2019.-]*))*?\s+)?"
+    r"(?P<name>(?:[A-Z][a-z]{0,2}\.\s?){0,3}[A-Z][a-z][A-Za-z'\u2019-]+)\.?$")
+_VERB = re.compile(r"\b(?:is|are|was|were|be|been|have|has|had|will|shall|must|can|should|would|I|we|you|"
+                   r"not|asks?|insists?|demands?|decided|elected|appointed)\b")
+
+
 def _names_only(s: str) -> bool:
-    s = _strip_period(s.strip())
+    s = _strip_period(s.strip(), article=False)
     if not s or len(s) > 60 or not _NAMES.match(s):
         return False
     tokens = [t for t in re.split(r"[\s,]+", s) if t and t not in ("and", "&")]
     if len(tokens) > 6:
         return False
-    if any(t.lower().rstrip(".") in _COMMON or MONTH_PATTERN.fullmatch(t) for t in tokens):
+    if any((t.lower().rstrip(".") in _COMMON and not _INITIAL.match(t)) or MONTH_PATTERN.fullmatch(t)
+           for t in tokens):  # "I." is an initial ("I. Stalin"), "I" a pronoun
         return False
     if len(tokens) == 1 and re.search(r"(?:ed|ing|ly|tion|ment|ness)\.?$", tokens[0]):
         return False  # "Received.", "Nothing", "Exactly." are words, not surnames
     return True
+
+
+_NAME_STOP = re.compile(r"(?<=[a-z])\.\s+(?=(?:[A-Z][a-z]{0,2}\.\s?)+[A-Z][a-z])")
+
+
+def _initialled_names(s: str) -> list[str]:
+    """``L. Kamenev. G. Zinoviev. J. Stalin.``: several signers, each with initials, parted by periods."""
+    parts = _NAME_STOP.split(s.strip())
+    if len(parts) < 2 or not all(_names_only(p) and _INITIAL.match(p.split()[0]) for p in parts):
+        return []
+    return [_strip_period(p) for p in parts]
 
 
 def is_signature(s: str) -> bool:
@@ -326,12 +365,18 @@ def is_signature(s: str) -> bool:
     if re.fullmatch(r"\[[^\[\]]{2,60}\]\.?", s):
         inner = s.strip(".")[1:-1]
         return _names_only(inner) or bool(re.fullmatch(r"(?:signature|signed|illegible)[^\]]*", inner, re.I))
-    if _names_only(s):
+    if _names_only(s) or _initialled_names(s):
         return True
     m = _CLOSING.match(s)
     if m:
         name = m.group("name").strip()
-        return _names_only(name) or bool(re.fullmatch(r"\[[^\[\]]{2,60}\]\.?", name))
+        if _names_only(name) or re.fullmatch(r"\[[^\[\]]{2,60}\]\.?", name):
+            return True
+        inner = _CLOSING.match(name)  # "I shake hands with you. Your Stalin", "Hugs. Your Koba."
+        return inner is not None and _names_only(inner.group("name").strip())
+    titled = _TITLED.match(s)
+    if titled and (titled.group("by") or titled.group("title")) and not _VERB.search(s) and len(s.split()) <= 16:
+        return True
     letters = [c for c in s if c.isalpha()]
     words = s.split()
     if (len(letters) >= 3 and all(c.isupper() for c in re.sub(r"\([a-z]\)", "", s) if c.isalpha())
@@ -343,12 +388,22 @@ def is_signature(s: str) -> bool:
 def signature_names(s: str) -> list[str]:
     """The names a signature carries, without closing formula or brackets: ``Your Koba`` → [``Koba``]."""
     s = s.strip().rstrip(".").strip()
-    m = _CLOSING.match(s)
-    if m:
-        s = m.group("name").strip().rstrip(".")
+    for _ in range(2):  # "I shake hands with you. Your Stalin": two formulas before the name
+        m = _CLOSING.match(s)
+        if m:
+            s = m.group("name").strip().rstrip(".")
     s = s.strip("[]").strip()
-    if _NAMES.match(s):
+    words = s.split()
+    if len(words) > 2 and s.upper() == s and not re.search(r",|\.|\band\b|\bAND\b", s) \
+            and re.fullmatch(r"[A-Z][A-Z'\u2019-]+", words[-1]):
+        return [words[-1]]  # "PEOPLE'S COMMISSAR STALIN": title + name in capitals
+    if _initialled_names(s):
+        return _initialled_names(s)
+    if _NAMES.match(s) and len(words) <= 6:
         return [p for p in split_parties(s) if p]
+    titled = _TITLED.match(s)
+    if titled and (titled.group("by") or titled.group("title")):
+        return [titled.group("name")]  # "Chairman of the Revolutionary Military Council Trotsky"
     return [s] if s else []
 
 

@@ -73,7 +73,12 @@ def _candidates(text: str, fields_only: bool) -> list[_Candidate]:
         token = text[:m.start(1)].split()[-1] if text[:m.start(1)].split() else ""
         if token.lower() in _VALUE_WORDS or re.fullmatch(r"[A-Za-z]{1,2}\.", token):
             continue
-        found.append(_Candidate(m.start(1), m.end(0), int(m.group(1)), True))
+        end = m.end(0)
+        # "negotiations.1 .": the stop the translation repeated after the marker goes with the marker, else
+        # the body would read "negotiations..".
+        if m.group(2) and text[end:end + 1] == text[m.start(1) - 1] and text[end:end + 1] in ".!?":
+            end += 1
+        found.append(_Candidate(m.start(1), end, int(m.group(1)), True))
     if not fields_only:
         for m in _GLUED_NEXT.finditer(text):
             if not value_context(m.start(1)):

@@ -227,8 +227,9 @@ def test_note_number_shapes_dot_spaced_dot_glued_space_word_and_missing():
 
 def test_marker_shapes_glued_to_word_after_punctuation_spaced_and_glued_to_next_word():
     first, _ = fixture("two_documents_compact.txt")
-    assert [(m.n, m.printed) for m in first.markers] == [(4, "4"), (1, "1 "), (2, " 2 "), (3, "3")]
+    assert [(m.n, m.printed) for m in first.markers] == [(4, "4"), (1, "1 ."), (2, " 2 "), (3, "3")]
     assert "I have read your articles and agree" in first.body
+    assert "The negotiations. We need" in first.body  # the stop repeated after the marker goes with it
     assert "answer quickly (I will wait)." in first.body
     assert restore_markers(first.body, first.markers) == first.body_printed
 

@@ -99,7 +99,7 @@ def query_params(n: int, seed: int, base_uri: str = BASE_URI) -> dict[str, str]:
     gen = _Generator(seed)
     top = gen.party_rank
     letter_key = None
-    for letter in iter_letters(min(n, 200), seed):
+    for letter in iter_letters(n, seed):  # the corpus of size n itself: another n is another corpus
         if letter.number_printed and letter.index >= min(n, 200) // 2:
             letter_key = letter.key
             break
@@ -312,6 +312,9 @@ class Runner:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.results: dict = {"machine": _machine(), "seed": args.seed, "sizes": {}}
+        self.previous: dict = {}
+        if args.reuse and (OUT / "results.json").exists():
+            self.previous = json.loads((OUT / "results.json").read_text(encoding="utf-8")).get("sizes", {})
         self.say = (lambda *_a: None) if args.quiet else (lambda msg: print(f"bench: {msg}", file=sys.stderr,
                                                                               flush=True))
 
@@ -358,14 +361,18 @@ class Runner:
                 and not (work / "mapped.nq").exists():
             self.say(f"{n}: writing the mapped graphs as N-Quads for the query benchmarks")
             self.child("map", {**spec, "write_nquads": True}, timeout)
+        if args.reuse:
+            self.carry_over(n, stages)
         res["stages"] = stages
         if "build" not in args.skip:
             self.say(f"{n}: kg build (end to end)")
             res["build"] = self.kg_build(corpus_dir, work / "build-e2e", timeout)
+        elif args.reuse and self.previous.get(str(n), {}).get("build"):
+            res["build"] = {**self.previous[str(n)]["build"], "earlier_run": True}
         data, release, origin = self.dataset(n, work, stages)
         res["data"] = {"path": str(data) if data else None, "origin": origin, "release": str(release or "")}
         res["dumps"] = _dump_sizes(release) if release else {}
-        params = query_params(n, args.seed)
+        params = {**query_params(n, args.seed), "n": n}
         res["params"] = params
         queries = render_queries(params)
         engines: dict = {}
@@ -437,6 +444,13 @@ class Runner:
         path = work / "fallback.nq"
         write_fallback_dataset(n, self.args.seed, path)
         return path, None, "FALLBACK schema.org graph from the generator (mapping n/a)"
+
+    def carry_over(self, n: int, stages: dict) -> None:
+        """With --reuse: a skipped stage keeps its figures from the previous results.json (marked as such)."""
+        before = self.previous.get(str(n), {}).get("stages", {})
+        for stage, result in stages.items():
+            if result.get("status") == "skipped" and before.get(stage, {}).get("status") == "ok":
+                stages[stage] = {**before[stage], "earlier_run": True}
 
     def predict_rdflib(self, n: int) -> float | None:
         """rdflib's time at size n, extrapolated linearly (+30%) from the largest smaller size measured."""
@@ -510,7 +524,7 @@ class Runner:
                 lookups = _lookup_paths("/sparql", self.args.seed)
                 out["load"]["sparql lookup"] = self.load(base, lookups,
                                                          {"Accept": "application/sparql-results+json"})
-                letters = _letter_paths(self.args.seed, params)
+                letters = _letter_paths(params["n"], self.args.seed, params)
                 out["load"]["letter page"] = self.load(base, letters, {"Accept": "text/html"})
                 out["peak_rss"] = server.peak_rss()
         except Exception as exc:  # noqa: BLE001
@@ -534,7 +548,7 @@ def _lookup_paths(endpoint: str, seed: int) -> list[str]:
     """"Letters by sender" for 60 different correspondents, so that no answer cache serves the load test."""
     from benchmarks.corpus import _Generator
 
-    params = query_params(1, seed)
+    params = query_params(1, seed)  # only the word and the query shape; the sender is replaced
     paths = []
     for key in _Generator(seed).party_rank[:60]:
         text = render_queries({**params, "sender": f"{BASE_URI}/id/person/{key}"})["letters by sender"]
@@ -542,11 +556,16 @@ def _lookup_paths(endpoint: str, seed: int) -> list[str]:
     return paths
 
 
-def _letter_paths(seed: int, params: dict) -> list[str]:
+def _letter_paths(n: int, seed: int, params: dict) -> list[str]:
     """Paths of up to 50 numbered letters (the page benchmark cycles through them, so no page is cached)."""
     from benchmarks.corpus import iter_letters
 
-    keys = [letter.key for letter in iter_letters(100, seed) if letter.number_printed][:50]
+    keys = []
+    for letter in iter_letters(n, seed):
+        if letter.number_printed:
+            keys.append(letter.key)
+        if len(keys) == 50:
+            break
     return [f"/id/letter/{k}" for k in keys] or [f"/id/letter/{params['letter_key']}"]
 
 
@@ -636,6 +655,8 @@ def _stage_cell(r: dict) -> str:
     if status != "ok":
         return f"FAILED: {r.get('error', '')}"
     cell = f"{fmt_seconds(r.get('seconds'))}, peak {fmt_bytes(r.get('peak_rss'))}"
+    if r.get("earlier_run"):
+        cell = "(earlier run) " + cell
     if r.get("input_rss"):
         cell += f" (input {fmt_bytes(r['input_rss'])})"
     return cell
@@ -777,6 +798,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2, help="kg serve worker processes")
     parser.add_argument("--http-requests", type=int, default=2000, help="at most this many requests per test")
     parser.add_argument("--http-seconds", type=float, default=10.0, help="at most this long per HTTP test")
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep the previous results.json figures of skipped stages (marked) and their release")
     parser.add_argument("--table", type=Path, default=None,
                         help="print the table of an existing results.json and exit")
     parser.add_argument("--markdown", action="store_true", help="print the table as markdown")

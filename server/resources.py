@@ -23,7 +23,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, NotFound
 
-from server import formats
+from server import documents, formats
 from server.pages import conneg, document, letter, person, queries, search
 from server.pages.iris import KINDS, BadIri, iri_for_key, key_of, kind_of, letter_iri
 from server.pages.present import (
@@ -83,6 +83,8 @@ def _build_index_at_start(state) -> None:
         search.index_for(state.app, config.store, config.base_uri)
     except Exception:  # noqa: BLE001 - a store that is not reachable yet: build on first search instead
         log.exception("text index not built at start; it will be built on first use")
+    documents.cache_for(state.app)  # map the precomputed documents once, before the workers fork
+    documents.warm_up(state.app)
 
 
 def _index():
@@ -140,10 +142,13 @@ def _not_acceptable(key: str) -> Response:
 @bp.route("/id/<path:key>", methods=["GET"])
 def thing(key: str):
     """The URI of a thing: 303 to the document that describes it, in the format the client prefers."""
-    iri = resolve(key)
-    if iri is None:
-        raise NotFound()
-    canonical_key = key_of(_base(), iri)
+    if documents.cache_for(current_app).knows(key):
+        canonical_key = key  # precomputed under its canonical key: the graph describes it
+    else:
+        iri = resolve(key)
+        if iri is None:
+            raise NotFound()
+        canonical_key = key_of(_base(), iri)
     fmt = conneg.negotiate(request.headers.get("Accept"))
     if fmt is None:
         return _not_acceptable(canonical_key)
@@ -156,32 +161,54 @@ def thing(key: str):
 
 @bp.route("/doc/<path:path>", methods=["GET"])
 def doc(path: str):
-    """A document: one representation by extension, or negotiated when the path has none."""
+    """A document: one representation by extension, or negotiated when the path has none.
+
+    Served from the document cache (the release's precomputed pack, else this worker's memo), with a strong
+    ETag and ``304 Not Modified`` for a matching ``If-None-Match``.
+    """
     key, fmt = conneg.split_ext(path)
     negotiated = fmt is None
     if negotiated:
         fmt = conneg.negotiate(request.headers.get("Accept"))
-    iri = resolve(key)
-    if iri is None:
-        raise NotFound()
-    key = key_of(_base(), iri)
-    if fmt is None:
-        return _not_acceptable(key)
-    description = document.gather(_store(), iri)
-    if description is None:
-        raise NotFound()
-    if fmt.kind == "page":
-        body = render_page(key, description).encode("utf-8")
-    else:
-        body = _serialize(key, description, fmt.media_type)
-    response = Response(body, content_type=formats.content_type(fmt.media_type))
-    response.headers["Link"] = _alternates(key, fmt.extension)
+    cache = documents.cache_for(current_app)
+    script_root = request.script_root
+    entry = cache.get(key, fmt.extension, script_root) if fmt is not None else None
+    if entry is None:
+        iri = resolve(key)
+        if iri is None:
+            raise NotFound()
+        canonical = key_of(_base(), iri)
+        if fmt is None:
+            return _not_acceptable(canonical)
+        bodies = render_formats(canonical, (fmt.extension,), iri=iri)
+        if bodies is None:
+            raise NotFound()
+        entry = cache.put(key, fmt.extension, script_root, canonical, bodies[fmt.extension])
+    response = Response(entry.body, content_type=formats.content_type(fmt.media_type))
+    response.headers["Link"] = _alternates(entry.key, fmt.extension)
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Cache-Control"] = "public, max-age=300"
     if negotiated:
         response.headers["Vary"] = "Accept"
-        response.headers["Content-Location"] = _linker().doc(key, fmt.extension)
-    return response
+        response.headers["Content-Location"] = _linker().doc(entry.key, fmt.extension)
+    response.set_etag(entry.etag)
+    return response.make_conditional(request)
+
+
+def render_formats(key: str, extensions: tuple[str, ...] | None = None, *, iri: str | None = None) \
+        -> dict[str, bytes] | None:
+    """The document of ``key`` (canonical) in each of ``extensions`` (all by default), from one gather;
+    ``None`` when the graph says nothing about it. Needs a request context (pages link on its host)."""
+    known = iri is not None  # the caller resolved it just now
+    description = document.gather(_store(), iri or iri_for_key(_base(), key), known=known)
+    if description is None:
+        return None
+    bodies = {}
+    for f in conneg.DOC_FORMATS:
+        if extensions is None or f.extension in extensions:
+            bodies[f.extension] = (render_page(key, description).encode("utf-8") if f.kind == "page"
+                                   else _serialize(key, description, f.media_type))
+    return bodies
 
 
 def _serialize(key: str, description: document.Document, media_type: str) -> bytes:

@@ -63,12 +63,12 @@ def _worker_exit(server: Any, worker: Any) -> None:
 
 
 def gunicorn_options(config: ServerConfig, host: str, port: int, workers: int, threads: int,
-                     access_log: bool) -> dict[str, Any]:
+                     access_log: bool, worker_class: str = "gthread") -> dict[str, Any]:
     """The gunicorn settings :func:`run_server` uses (exposed so a deployment can inspect or reuse them)."""
     return {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": max(1, workers),
-        "worker_class": "gthread",
+        "worker_class": worker_class,
         "threads": max(1, threads),
         "preload_app": True,
         # The heartbeat timeout only catches a wedged worker; queries are bounded by config.query_timeout.
@@ -105,6 +105,11 @@ class KgApplication(BaseApplication):
 
 
 def run_server(config: ServerConfig, host: str = "127.0.0.1", port: int = 5000, workers: int = 2,
-               threads: int = 4, access_log: bool = True) -> None:
-    """Serve ``config`` until SIGTERM/SIGINT; blocks. Put it behind a reverse proxy for TLS (see README)."""
-    KgApplication(config, gunicorn_options(config, host, port, workers, threads, access_log)).run()
+               threads: int = 4, access_log: bool = True, worker_class: str = "gthread") -> None:
+    """Serve ``config`` until SIGTERM/SIGINT; blocks. Put it behind a reverse proxy for TLS (see README).
+
+    ``worker_class`` is gunicorn's; ``gthread`` (the default) is what the runaway-query design assumes and
+    what measured best (benchmarks/endpoint.py: ``sync`` cannot keep connections alive).
+    """
+    options = gunicorn_options(config, host, port, workers, threads, access_log, worker_class)
+    KgApplication(config, options).run()

@@ -155,9 +155,8 @@ def _run_batch(bounds: tuple[int, int]) -> _BatchOutcome:
     data = PreparedQueryGraph()
     referenced = _load(range(*bounds), state, data, outcome)
     _add_closure(data, referenced, state.index)
-    for result in state.runner.run(data):
-        if _is_local(result.focus, state):
-            outcome.results.append(locate(result, data, outcome.names, state.provenance))
+    for result in state.runner.run(data, keep=lambda node: _is_local(node, state)):
+        outcome.results.append(locate(result, data, outcome.names, state.provenance))
     return outcome
 
 
@@ -169,8 +168,20 @@ def _common_pass(state: _Shared, common: set[tuple]) -> list[ValidationResult]:
             data.add(triple)
     for triple in common:
         data.add(triple)
-    return [locate(r, data, {}, state.provenance) for r in state.runner.run(data)
-            if not _is_local(r.focus, state)]
+    return [locate(r, data, {}, state.provenance)
+            for r in state.runner.run(data, keep=lambda node: not _is_local(node, state))]
+
+
+def _root_of(node: Node, data: Graph) -> str | None:
+    """The letter a local node belongs to; a blank node belongs to the letter of the resource pointing at it."""
+    for _ in range(6):
+        if not isinstance(node, BNode):
+            return local_root(node)
+        parent = next(iter(data.subjects(None, node)), None)
+        if parent is None:
+            return None
+        node = parent
+    return None
 
 
 def _duplicates_pass(state: _Shared, duplicated: dict[str, list[int]],
@@ -183,8 +194,10 @@ def _duplicates_pass(state: _Shared, duplicated: dict[str, list[int]],
     for triple in common:
         data.add(triple)
     _add_closure(data, referenced | {t[2] for t in common}, state.index)
-    return [locate(r, data, outcome.names, state.provenance) for r in state.runner.run(data)
-            if _is_local(r.focus, state) and local_root(r.focus) in duplicated]
+    def keep(node: Node) -> bool:
+        return _is_local(node, state) and _root_of(node, data) in duplicated
+
+    return [locate(r, data, outcome.names, state.provenance) for r in state.runner.run(data, keep=keep)]
 
 
 def validate_corpus(corpus: GraphCorpus, runner: ShapesRunner, *, workers: int | None = None,
@@ -206,7 +219,7 @@ def validate_corpus(corpus: GraphCorpus, runner: ShapesRunner, *, workers: int |
                 results, common, roots, triples = _merge(pool.imap_unordered(_run_batch, bounds))
         duplicated = {root: graphs for root, graphs in roots.items() if len(graphs) > 1}
         if duplicated:
-            results = {k: r for k, r in results.items() if local_root(r.focus) not in duplicated}
+            results = {k: r for k, r in results.items() if str(r.document) not in duplicated}
             _keep(results, _duplicates_pass(state, duplicated, common))
         _keep(results, _common_pass(state, common))
     finally:

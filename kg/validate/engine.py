@@ -10,6 +10,7 @@ translate it again each time, which costs more than evaluating it).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import lru_cache
 
 from pyshacl.graph_abstraction import RdfLibDataGraph
@@ -18,7 +19,7 @@ from pyshacl.validator import Validator
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.stores.memory import Memory
+from rdflib.plugins.stores.memory import Memory, SimpleMemory
 from rdflib.term import Node
 
 from kg.validate.results import ValidationResult
@@ -45,15 +46,40 @@ def _prepared(text: str):
     return prepareQuery(text)
 
 
-class PreparedQueryGraph(Graph):
-    """An rdflib ``Graph`` that parses each distinct SPARQL text once and reuses the parsed query.
+class CountingMemory(SimpleMemory):
+    """rdflib's ``SimpleMemory`` store with a constant-time ``len``.
 
-    It sits on rdflib's ``SimpleMemory`` store: validation needs no named graphs, and the context-aware default
-    store spends about a third of pyshacl's time keeping track of contexts.
+    pyshacl asks for the data graph's size for every result it describes (also for the intermediate results of
+    ``sh:or``/``sh:not``), and ``SimpleMemory`` counts by iterating over every triple: quadratic in practice.
     """
 
     def __init__(self) -> None:
-        super().__init__(store="SimpleMemory")
+        super().__init__()
+        self._count = 0
+
+    def add(self, triple, context, quoted: bool = False) -> None:  # type: ignore[override]
+        subject, predicate, obj = triple
+        if obj not in self._SimpleMemory__spo.get(subject, {}).get(predicate, ()):  # type: ignore[attr-defined]
+            self._count += 1
+        super().add(triple, context, quoted)
+
+    def remove(self, triple_pattern, context=None) -> None:  # type: ignore[override]
+        super().remove(triple_pattern, context)
+        self._count = sum(1 for _ in super().triples((None, None, None)))
+
+    def __len__(self, context=None) -> int:
+        return self._count
+
+
+class PreparedQueryGraph(Graph):
+    """An rdflib ``Graph`` that parses each distinct SPARQL text once and reuses the parsed query.
+
+    It sits on a ``SimpleMemory`` store: validation needs no named graphs, and the context-aware default store
+    spends about a third of pyshacl's time keeping track of contexts.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(store=CountingMemory())
 
     def query(self, query_object, *args, **kwargs):  # type: ignore[override]
         if isinstance(query_object, str):
@@ -67,21 +93,38 @@ class ShapesRunner:
     def __init__(self, shapes: Graph):
         # A copy: pyshacl adds a few system triples to the graph it is given. SimpleMemory: pyshacl reads the
         # shapes graph for every focus node, and the context-aware store would double that cost.
-        self.shapes = Graph(store="SimpleMemory")
+        self.shapes = Graph(store=CountingMemory())
         self.shapes += shapes
         for prefix, namespace in shapes.namespace_manager.namespaces():
             self.shapes.bind(prefix, namespace)
         self._shapes_graph = ShapesGraph(self.shapes, False, _LOG)
         _ = self._shapes_graph.shapes  # harvest now, before any fork, so workers inherit it
 
-    def run(self, data: Graph) -> list[ValidationResult]:
-        """Validate ``data`` in place; return every result (violations, warnings, infos)."""
+    def run(self, data: Graph, keep: Callable[[Node], bool] | None = None) -> list[ValidationResult]:
+        """Validate ``data`` in place; return every result (violations, warnings, infos).
+
+        ``keep`` restricts the *targets* of every shape to the focus nodes it accepts; nodes reached from a kept
+        focus node (``sh:node``, ``sh:or`` ...) are still validated in full. (pyshacl's own ``focus_nodes``
+        option filters nested validations too, and so misses errors.) A batch uses it to skip the shared
+        resources it holds only as context: they are validated once, in the common pass.
+        """
         options = dict(_OPTIONS, logger=_LOG)
         # pyshacl's wrapper insists on a context-aware store of its own; it reads and writes nothing in it here.
         wrapped = RdfLibDataGraph(Memory(), impl=data)
         validator = Validator(wrapped, shacl_graph=_EMPTY, options=options)
         validator.shacl_graph = self._shapes_graph
-        _conforms, report, _text = validator.run()
+        executor = validator.make_executor()
+        conforms, reports = True, []
+        for shape in self._shapes_graph.shapes:
+            focus = list(shape.focus_nodes(wrapped))
+            if keep is not None:
+                focus = [node for node in focus if keep(node)]
+            if not focus:
+                continue
+            shape_conforms, shape_reports = shape.validate(executor, wrapped, focus=focus)
+            conforms = conforms and shape_conforms
+            reports.extend(shape_reports)
+        report, _text = validator.create_validation_report(self._shapes_graph, conforms, reports)
         return results_from_report(report)
 
 

@@ -84,9 +84,10 @@ def sub_resources(store, iri: str) -> list[str]:
     return [iri] + sorted(members - {iri})[:MAX_MEMBERS]
 
 
-def gather(store, iri: str) -> Document | None:
-    """The document of ``iri``, or ``None`` when the graph says nothing about it."""
-    if not exists(store, iri):
+def gather(store, iri: str, *, known: bool = False) -> Document | None:
+    """The document of ``iri``, or ``None`` when the graph says nothing about it (``known``: the caller has
+    just checked that it does, which saves a query)."""
+    if not known and not exists(store, iri):
         return None
     members = sub_resources(store, iri)
     triples = set(queries.construct(store, "describe", these=members))

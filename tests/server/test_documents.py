@@ -1,0 +1,88 @@
+"""Resource documents made once: the build's precomputed pack and the per-worker memo, with ETags and 304s.
+
+Checked over HTTP against the app under gunicorn, on a release folder made from the resource-page fixture.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pyoxigraph as ox
+import pytest
+import requests
+
+from kg.documents import DocumentPack
+from server.config import ServerConfig
+from server.documents import precompute
+from tests.conftest import FIXTURES
+
+BASE_URI = "https://kg.example.org"
+LETTER_KEY = "letter/bl1996-009"
+EXTENSIONS = ("html", "ttl", "jsonld", "nt", "rdf")
+
+
+def _release(root):
+    release = root / "build" / "releases" / "r1"
+    release.mkdir(parents=True)
+    quads = ox.parse(path=str(FIXTURES / "resources.trig"), format=ox.RdfFormat.TRIG)
+    (release / "dataset.nq").write_bytes(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
+    (release / "manifest.json").write_text(json.dumps({"release": "r1", "base_uri": BASE_URI}))
+    (root / "build" / "current").symlink_to("releases/r1")
+    return release
+
+
+def _fetch(base, paths):
+    return {path: requests.get(base + path, allow_redirects=False, timeout=30) for path in paths}
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory):
+    return _release(tmp_path_factory.mktemp("documents"))
+
+
+def test_precomputed_documents_are_the_bytes_the_server_renders_on_demand(serve_app, release):
+    paths = [f"/doc/{LETTER_KEY}.{ext}" for ext in EXTENSIONS] + ["/doc/person/stalin.ttl"]
+    config = ServerConfig.from_options(build_dir=release.parent.parent)
+    with serve_app(config, workers=1, ready_path="/sparql") as base:
+        live = _fetch(base, paths)
+
+    facts = precompute(release, processes=1)
+    assert facts["documents"] >= 2 and sorted(facts["formats"]) == sorted(EXTENSIONS)
+    pack = DocumentPack.open(release)
+    assert LETTER_KEY in pack and f"{LETTER_KEY}/text" not in pack  # sub-resources are left to the memo
+    config = ServerConfig.from_options(build_dir=release.parent.parent)
+    with serve_app(config, workers=1, ready_path="/sparql") as base:
+        packed = _fetch(base, paths)
+        thing = requests.get(base + f"/id/{LETTER_KEY}", headers={"Accept": "text/turtle"},
+                             allow_redirects=False, timeout=30)
+        sub = requests.get(base + f"/doc/{LETTER_KEY}/text.ttl", timeout=30)
+        missing = requests.get(base + "/doc/letter/no-such-letter.ttl", timeout=30)
+    for path in paths:
+        assert live[path].status_code == packed[path].status_code == 200, path
+        assert live[path].content == packed[path].content, path
+        assert live[path].headers["ETag"] == packed[path].headers["ETag"], path
+        assert live[path].headers["Link"] == packed[path].headers["Link"], path
+    ext = "ttl"
+    assert packed[f"/doc/{LETTER_KEY}.{ext}"].content == pack.get(LETTER_KEY, ext).body
+    assert thing.status_code == 303 and thing.headers["Location"].endswith(f"/doc/{LETTER_KEY}.ttl")
+    assert sub.status_code == 200 and f"{BASE_URI}/id/{LETTER_KEY}/text" in sub.text
+    assert missing.status_code == 404
+
+
+def test_document_revalidates_with_its_etag_and_answers_304(serve_app, release):
+    config = ServerConfig.from_options(build_dir=release.parent.parent)
+    with serve_app(config, workers=1, ready_path="/sparql") as base:
+        for path in (f"/doc/{LETTER_KEY}.ttl", f"/doc/{LETTER_KEY}/note/1.jsonld", "/doc/person/stalin"):
+            first = requests.get(base + path, timeout=30)
+            assert first.status_code == 200, path
+            etag = first.headers["ETag"]
+            assert etag.startswith('"') and len(etag) > 20
+            again = requests.get(base + path, headers={"If-None-Match": etag}, timeout=30)
+            assert again.status_code == 304 and not again.content, path
+            assert again.headers["ETag"] == etag
+            assert again.headers["Access-Control-Allow-Origin"] == "*"
+            other = requests.get(base + path, headers={"If-None-Match": '"something-else"'}, timeout=30)
+            assert other.status_code == 200 and other.content == first.content
+        negotiated = requests.get(base + f"/doc/{LETTER_KEY}", headers={"Accept": "text/turtle"}, timeout=30)
+        assert negotiated.headers["Content-Location"].endswith(".ttl")
+        assert "Accept" in negotiated.headers["Vary"]

@@ -123,8 +123,10 @@ def validate(path: Path | None, fmt: str, base_uri: str) -> None:
 @click.option("--store", "store_url", default=None,
               help="URL of a remote SPARQL 1.1 query endpoint to serve instead of the embedded store.")
 @click.option("--query-timeout", default=5.0, show_default=True, type=float, help="Seconds a query may run.")
+@click.option("--behind-proxy", is_flag=True,
+              help="Trust X-Forwarded-For/-Proto/-Host/-Prefix from one reverse proxy (nginx, Apache).")
 def serve(build_dir: Path, data_files: tuple[Path, ...], base_uri: str | None, host: str, port: int,
-          workers: int, store_url: str | None, query_timeout: float) -> None:
+          workers: int, store_url: str | None, query_timeout: float, behind_proxy: bool) -> None:
     """Serve a build (or RDF files) over HTTP: SPARQL endpoint, resource pages, dumps."""
     from server.config import ServerConfig, ServerConfigError
     from server.wsgi import run_server
@@ -134,6 +136,7 @@ def serve(build_dir: Path, data_files: tuple[Path, ...], base_uri: str | None, h
                                            store_url=store_url, query_timeout=query_timeout)
     except ServerConfigError as exc:
         raise KgError(str(exc)) from exc
+    config.behind_proxy = behind_proxy
     run_server(config, host=host, port=port, workers=workers)
 
 

@@ -122,23 +122,30 @@ class CanonicalDataset:
     # ----------------------------------------------------------------------------------------------- building
     @classmethod
     def from_rdflib(cls, named_graphs: Iterable[tuple[URIRef, Graph]]) -> CanonicalDataset:
-        """Convert rdflib graphs (repeated graph names are merged) and canonicalise the blank nodes."""
+        """Convert rdflib graphs (repeated graph names are merged) and canonicalise the blank nodes.
+
+        Each graph becomes bytes as soon as it is read, so the pyoxigraph terms of one graph at a time are alive.
+        """
         converter = _Converter()
-        plain: dict[str, list[ox.Triple]] = {}
+        lines: dict[str, list[bytes]] = {}
         with_blanks: list[ox.Quad] = []
         for name, graph in named_graphs:
             if not isinstance(name, URIRef):
                 raise DumpError(f"graph name {name!r} is not an IRI: named graphs need IRIs to be published")
             graph_iri = str(name)
             graph_node = ox.NamedNode(graph_iri)
-            triples = plain.setdefault(graph_iri, [])
+            triples = []
             for s, p, o in graph:
                 triple = converter.triple(s, p, o)
                 if converter.last_had_blank:
                     with_blanks.append(ox.Quad(triple.subject, triple.predicate, triple.object, graph_node))
                 else:
                     triples.append(triple)
-        return cls._from_parts(plain, with_blanks)
+            if graph_iri in lines:
+                lines[graph_iri] = sorted(set(lines[graph_iri]) | set(_sorted_lines(triples)))
+            else:
+                lines[graph_iri] = _sorted_lines(triples)
+        return cls._from_parts(lines, with_blanks)
 
     @classmethod
     def from_quads(cls, quads: Iterable[ox.Quad]) -> CanonicalDataset:
@@ -152,7 +159,7 @@ class CanonicalDataset:
                 with_blanks.append(quad)
             else:
                 plain.setdefault(quad.graph_name.value, []).append(quad.triple)
-        return cls._from_parts(plain, with_blanks)
+        return cls._from_parts({name: _sorted_lines(triples) for name, triples in plain.items()}, with_blanks)
 
     @classmethod
     def from_nquads_file(cls, path: Path) -> CanonicalDataset:
@@ -175,14 +182,17 @@ class CanonicalDataset:
         return cls({graph[1:-1].decode("utf-8"): sorted(set(lines)) for graph, lines in graphs.items()})
 
     @classmethod
-    def _from_parts(cls, plain: dict[str, list[ox.Triple]], with_blanks: list[ox.Quad]) -> CanonicalDataset:
+    def _from_parts(cls, lines: dict[str, list[bytes]], with_blanks: list[ox.Quad]) -> CanonicalDataset:
+        """Sorted lines per graph plus the quads with blank nodes, which are canonicalised here, together."""
         if with_blanks:
             dataset = ox.Dataset(with_blanks)
             dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+            by_graph: dict[str, list[ox.Triple]] = {}
             for quad in dataset:
-                plain.setdefault(quad.graph_name.value, []).append(quad.triple)
-        graphs = {name: _sorted_lines(triples) for name, triples in plain.items()}
-        return cls({name: lines for name, lines in graphs.items() if lines})
+                by_graph.setdefault(quad.graph_name.value, []).append(quad.triple)
+            for name, triples in by_graph.items():
+                lines[name] = sorted(set(lines.get(name, [])) | set(_sorted_lines(triples)))
+        return cls({name: graph_lines for name, graph_lines in lines.items() if graph_lines})
 
     def add_graph(self, name: str, graph: Graph) -> None:
         """Add a graph without blank nodes (their canonical labels could clash with the existing ones)."""

@@ -43,4 +43,10 @@ def create_app(config: ServerConfig) -> Flask:
     app.register_blueprint(dumps.bp)
     app.after_request(_add_cors)
     app.register_error_handler(MethodNotAllowed, _method_not_allowed)
+    if config.behind_proxy:
+        # Trust one proxy's X-Forwarded-For/-Proto/-Host/-Prefix, so that URLs the server writes (the service
+        # description's endpoint, redirects, page links) name the public address, not the internal one.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_prefix=1)  # type: ignore[method-assign]
     return app

@@ -45,6 +45,7 @@ class ServerConfig:
     query_timeout: float = 5.0
     max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES
     result_cache_bytes: int = DEFAULT_RESULT_CACHE_BYTES
+    behind_proxy: bool = False  #: trust X-Forwarded-* from one reverse proxy (``kg serve --behind-proxy``)
 
     @property
     def release_id(self) -> str | None:

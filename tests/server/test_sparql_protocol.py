@@ -324,3 +324,16 @@ def test_head_request_gets_headers_only(base):
 def test_long_get_query_is_accepted(base):
     padding = "# " + "x" * 9000 + "\n"
     assert len(letters(requests.get(base, params={"query": padding + LETTERS}))) == 3
+
+
+def test_behind_a_proxy_the_service_description_names_the_public_endpoint(serve_app):
+    config = ServerConfig.from_options(data_files=[FIXTURES / "letters-small.trig"])
+    config.behind_proxy = True
+    forwarded = {"Accept": "text/turtle", "X-Forwarded-Proto": "https", "X-Forwarded-Host": "letters.example.net",
+                 "X-Forwarded-Prefix": "/kg"}
+    with serve_app(config) as url:
+        trusted = requests.get(url + "/sparql", headers=forwarded)
+    with serve_app(ServerConfig.from_options(data_files=[FIXTURES / "letters-small.trig"])) as url:
+        untrusted = requests.get(url + "/sparql", headers=forwarded)
+    assert "<https://letters.example.net/kg/sparql>" in trusted.text
+    assert "letters.example.net" not in untrusted.text

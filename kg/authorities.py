@@ -25,6 +25,7 @@ ORG_TYPES = {"government", "party", "assembly", "military", "alliance", "state",
 EVENT_TYPES = {"event", "activity"}
 _KEY = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
+_URI = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
 
 
 class AuthorityError(ValueError):
@@ -49,6 +50,7 @@ class Entity:
     carried_out_by: tuple[str, ...] = ()
     former_names: tuple[str, ...] = ()
     note: str | None = None
+    refs: tuple[str, ...] = ()  # records of the same entity in external authority files (GND, VIAF, GeoNames)
 
     @property
     def uri_kind(self) -> str:
@@ -67,6 +69,7 @@ class Edition:
     compilers: tuple[str, ...]
     sources: tuple[str, ...]
     note: str | None = None
+    url: str | None = None  # where the edition (or the index of its letters) is published online
 
 
 def name_key(name: str) -> str:
@@ -121,12 +124,17 @@ class Authorities:
             for name in entity.names:
                 yield name, entity
 
-    def edition_for(self, source_path: str) -> Edition | None:
-        """The edition whose ``sources`` globs match the file name first (editions in key order)."""
+    def edition_for(self, source_path: str, part: str | None = None) -> Edition | None:
+        """The edition whose ``sources`` globs match the file name first (editions in key order).
+
+        ``part`` names the edition a letter cites inside a file that indexes several (a CMIF file's
+        ``bibl/@xml:id``): a glob ``FILE#PART`` then matches before the plain file name does."""
         name = Path(source_path).name
+        names = [f"{name}#{part}", name] if part and "/" not in part else [name]
         for pattern_rank in range(max((len(e.sources) for e in self.editions.values()), default=0)):
             for edition in sorted(self.editions.values(), key=lambda e: e.key):
-                if pattern_rank < len(edition.sources) and Path(name).match(edition.sources[pattern_rank]):
+                if pattern_rank < len(edition.sources) and \
+                        any(Path(n).match(edition.sources[pattern_rank]) for n in names):
                     return edition
         return None
 
@@ -162,12 +170,19 @@ def _entity(kind: str, key: str, table: dict, where: str) -> Entity:
     date = table.get("date")
     if date is not None and not (isinstance(date, str) and all(_DATE.fullmatch(p) for p in date.split("/"))):
         raise AuthorityError(f"{where}: date must be YYYY[-MM[-DD]] or START/END")
+    refs = _strings(table.get("refs"), where, "refs")
+    if refs and kind == "event":
+        raise AuthorityError(f"{where}: refs (external authority records) are kept for persons, organisations "
+                             "and places only")
+    for ref in refs:
+        if not _URI.fullmatch(ref):
+            raise AuthorityError(f"{where}: refs must be http(s) URIs without spaces, got {ref!r}")
     return Entity(key=key, kind=kind, label=label, names=names, label_ru=table.get("label_ru"),
                   type=entity_type, born=table.get("born"), died=table.get("died"), date=date,
                   place=table.get("place"), part_of=table.get("part_of"),
                   carried_out_by=_strings(table.get("carried_out_by"), where, "carried_out_by"),
                   former_names=_strings(table.get("former_names"), where, "former_names"),
-                  note=table.get("note"))
+                  note=table.get("note"), refs=refs)
 
 
 def load_authorities(directory: str | Path) -> Authorities:
@@ -200,7 +215,8 @@ def load_authorities(directory: str | Path) -> Authorities:
                 key=key, title=table["title"], title_ru=table.get("title_ru"), year=table.get("year"),
                 language=table.get("language", "ru"),
                 compilers=_strings(table.get("compilers"), where, "compilers"),
-                sources=_strings(table.get("sources"), where, "sources") or ("*",), note=table.get("note"))
+                sources=_strings(table.get("sources"), where, "sources") or ("*",), note=table.get("note"),
+                url=table.get("url"))
     _check_references(authorities)
     return authorities
 

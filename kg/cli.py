@@ -192,13 +192,28 @@ def dump(fmt: str, out_file: Path | None, build_dir: Path) -> None:
             sys.stdout.buffer.flush()
             return
         partial = out_file.with_name(f".{out_file.name}.partial")
-        with partial.open("wb") as handle:
-            write_dump_from_release(release, DUMP_FORMATS[fmt], handle, compress=out_file.suffix == ".gz",
-                                    base_uri=base_uri)
-        partial.replace(out_file)
+        try:
+            with partial.open("wb") as handle:
+                write_dump_from_release(release, DUMP_FORMATS[fmt], handle, compress=out_file.suffix == ".gz",
+                                        base_uri=base_uri)
+            partial.replace(out_file)
+        finally:
+            partial.unlink(missing_ok=True)
     except (PublishError, DumpError, OSError) as exc:
         raise KgError(str(exc)) from exc
     click.echo(f"wrote {out_file} ({out_file.stat().st_size} bytes)", err=True)
+
+
+# --------------------------------------------------------------------------------------------------- import / export
+def _add_cmif_groups() -> None:
+    """``kg import cmif FILE`` / ``kg export cmif`` (kg/cmif_commands.py imports only click at load time)."""
+    from kg.cmif_commands import export_group, import_group
+
+    main.add_command(import_group)
+    main.add_command(export_group)
+
+
+_add_cmif_groups()
 
 
 if __name__ == "__main__":  # pragma: no cover

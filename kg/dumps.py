@@ -22,6 +22,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import itertools
 import os
 import shutil
 from collections.abc import Iterable, Iterator
@@ -214,17 +215,30 @@ class CanonicalDataset:
 
     def nquads_lines(self) -> list[bytes]:
         """Sorted N-Quads lines of every graph (the canonical ``dataset.nq``)."""
-        lines = self._grouped_nquads_lines()
-        lines.sort()
-        return lines
+        return list(self.iter_nquads())
 
-    def _grouped_nquads_lines(self) -> list[bytes]:
+    def iter_nquads(self) -> Iterator[bytes]:
+        """The sorted N-Quads lines, made one at a time from the N-Triples lines they are sorted by.
+
+        A line ``T[:-3] + b" <g> .\\n"`` sorts exactly like the pair ``(T, g)``: whatever follows a shorter
+        object term in a longer one (``@``, ``^``, a label character) is greater than the space that starts
+        the graph suffix. So a sort of (line, graph number) pairs, which share the existing bytes, gives the
+        order without building every N-Quads line first (a third of the memory at 100,000 letters).
+        """
+        # Graphs numbered in the byte order of their suffixes (``<…/a-b>`` sorts before ``<…/a>``).
+        suffixes = sorted((b" " + str(ox.NamedNode(name)).encode("utf-8") + b" .\n", name) for name in self.graphs)
+        pairs = [(line, number) for number, (_, name) in enumerate(suffixes) for line in self.graphs[name]]
+        pairs.sort()
+        suffixes = [suffix for suffix, _ in suffixes]
+        for line, number in pairs:
+            yield line[:-3] + suffixes[number]
+
+    def _grouped_nquads(self) -> Iterator[bytes]:
         """N-Quads lines graph by graph (IRI order, triples sorted within): what TriG is written from."""
-        out: list[bytes] = []
         for name, graph_lines in self.graphs.items():
             suffix = b" " + str(ox.NamedNode(name)).encode("utf-8") + b" .\n"
-            out.extend(line[:-3] + suffix for line in graph_lines)
-        return out
+            for line in graph_lines:
+                yield line[:-3] + suffix
 
     @property
     def quad_count(self) -> int:
@@ -232,28 +246,37 @@ class CanonicalDataset:
 
     # ----------------------------------------------------------------------------------------------- writing
     def write(self, fmt: DumpFormat, out: BinaryIO, *, prefixes: dict[str, str],
-              union: list[bytes] | None = None) -> None:
-        """Write one format to a binary stream (gzip-compressed when the format says so)."""
+              union: list[bytes] | None = None, nquads_file: Path | None = None) -> None:
+        """Write one format to a binary stream (gzip-compressed when the format says so).
+
+        ``union``: ``union_lines()`` if the caller has them; ``nquads_file``: the sorted N-Quads already written
+        (``dataset.nq``), copied instead of sorted again.
+        """
         if fmt.gzipped:
             with deterministic_gzip(out) as zipped:
-                self._write_plain(fmt, zipped, prefixes=prefixes, union=union)
+                self._write_plain(fmt, zipped, prefixes=prefixes, union=union, nquads_file=nquads_file)
         else:
-            self._write_plain(fmt, out, prefixes=prefixes, union=union)
+            self._write_plain(fmt, out, prefixes=prefixes, union=union, nquads_file=nquads_file)
 
     def _write_plain(self, fmt: DumpFormat, out: BinaryIO, *, prefixes: dict[str, str],
-                     union: list[bytes] | None) -> None:
+                     union: list[bytes] | None = None, nquads_file: Path | None = None) -> None:
+        # The writers read the lines through a stream: no copy of the whole dump is ever held in memory.
         if fmt.rdf_format == ox.RdfFormat.N_QUADS:
-            _write_lines(out, self.nquads_lines())
+            if nquads_file is not None:
+                with nquads_file.open("rb") as source:
+                    shutil.copyfileobj(source, out, 1 << 20)
+            else:
+                _write_lines(out, self.iter_nquads())
         elif fmt.rdf_format == ox.RdfFormat.TRIG:
-            data = b"".join(self._grouped_nquads_lines())
-            quads = ox.parse(data, format=ox.RdfFormat.N_QUADS)
+            quads = ox.parse(_lines_stream(self._grouped_nquads()), format=ox.RdfFormat.N_QUADS)
             _serialize_with_prefixes(quads, out, fmt.rdf_format, prefixes)
         else:
             lines = union if union is not None else self.union_lines()
-            triples = ox.parse(b"".join(lines), format=ox.RdfFormat.N_TRIPLES)
             if fmt.rdf_format == ox.RdfFormat.N_TRIPLES:
                 _write_lines(out, lines)
-            elif fmt.rdf_format == ox.RdfFormat.TURTLE:
+                return
+            triples = ox.parse(_lines_stream(iter(lines)), format=ox.RdfFormat.N_TRIPLES)
+            if fmt.rdf_format == ox.RdfFormat.TURTLE:
                 _serialize_with_prefixes(triples, out, fmt.rdf_format, prefixes)
             else:
                 ox.serialize(triples, out, fmt.rdf_format)
@@ -276,10 +299,12 @@ class DumpFile:
 
 
 def write_dumps(dataset: CanonicalDataset, folder: Path, *, base_uri: str,
-                formats: Iterable[str] | None = None, union: list[bytes] | None = None) -> list[DumpFile]:
+                formats: Iterable[str] | None = None, union: list[bytes] | None = None,
+                nquads_file: Path | None = None) -> list[DumpFile]:
     """Write the dumps (all formats by default) and ``SHA256SUMS`` into ``folder``, in format order.
 
-    ``union`` may pass ``dataset.union_lines()`` when the caller already has it.
+    ``union`` may pass ``dataset.union_lines()`` and ``nquads_file`` the written ``dataset.nq`` when the
+    caller already has them (the N-Quads dump is then that file, compressed).
     """
     folder.mkdir(parents=True, exist_ok=True)
     prefixes = prefixes_for(base_uri)
@@ -289,7 +314,7 @@ def write_dumps(dataset: CanonicalDataset, folder: Path, *, base_uri: str,
         fmt = DUMP_FORMATS[key]
         path = folder / fmt.filename
         with _HashingWriter(path) as out:
-            dataset.write(fmt, out, prefixes=prefixes, union=union)
+            dataset.write(fmt, out, prefixes=prefixes, union=union, nquads_file=nquads_file)
         written.append(DumpFile(fmt, path, out.size, out.hexdigest()))
     # The format of ``sha256sum --check``: two spaces, files in name order.
     sums = "".join(f"{f.sha256}  {f.path.name}\n" for f in sorted(written, key=lambda f: f.path.name))
@@ -375,7 +400,7 @@ def write_file(path: Path, data: bytes) -> tuple[int, str]:
     return out.size, out.hexdigest()
 
 
-def write_lines_file(path: Path, lines: list[bytes]) -> tuple[int, str]:
+def write_lines_file(path: Path, lines: Iterable[bytes]) -> tuple[int, str]:
     """Write lines durably (e.g. ``dataset.nq``); return the size and SHA-256."""
     with _HashingWriter(path) as out:
         _write_lines(out, lines)
@@ -518,11 +543,35 @@ class _SkipPrefixLines(io.RawIOBase):
         super().close()
 
 
-def _write_lines(out: BinaryIO, lines: list[bytes], chunk: int = 1 << 16) -> None:
-    for start in range(0, len(lines), chunk):
-        out.write(b"".join(lines[start:start + chunk]))
+def _write_lines(out: BinaryIO, lines: Iterable[bytes], chunk: int = 1 << 14) -> None:
+    iterator = iter(lines)
+    while block := b"".join(itertools.islice(iterator, chunk)):
+        out.write(block)
 
 
-def iter_union_triples(lines: list[bytes]) -> Iterator[ox.Triple]:
-    """Parse sorted N-Triples lines back into pyoxigraph triples (in the same order)."""
-    return iter(ox.parse(b"".join(lines), format=ox.RdfFormat.N_TRIPLES))
+def _lines_stream(lines: Iterator[bytes], batch: int = 1024) -> io.BufferedReader:
+    """A readable binary stream over lines, so a parser can consume them without one huge joined copy."""
+    return io.BufferedReader(_LinesReader(lines, batch), buffer_size=1 << 16)
+
+
+class _LinesReader(io.RawIOBase):
+    def __init__(self, lines: Iterator[bytes], batch: int) -> None:
+        super().__init__()
+        self._lines = lines
+        self._batch = batch
+        self._chunk = b""
+        self._offset = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        if self._offset >= len(self._chunk):
+            self._chunk = b"".join(itertools.islice(self._lines, self._batch))
+            self._offset = 0
+            if not self._chunk:
+                return 0
+        size = min(len(buffer), len(self._chunk) - self._offset)
+        buffer[:size] = self._chunk[self._offset:self._offset + size]
+        self._offset += size
+        return size

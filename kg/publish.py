@@ -137,17 +137,22 @@ def rollback(out_dir: Path) -> Path:
 def _write_release(folder: Path, named_graphs: Iterable[tuple[URIRef, Graph]], *, base_uri: str,
                    sources: list[dict], extra: dict | None, include_shapes: bool, persist_store: bool) -> str:
     ids = Description(base_uri)
-    graphs = list(named_graphs)
-    names = {str(name) for name, _ in graphs}
-    if str(ids.graph_name) in names:
-        raise PublishError(f"graph {ids.graph_name} is reserved for the dataset description (kg.void)")
-    if include_shapes and f"{base_uri}/graph/shapes" not in names:
-        graphs.append(shapes_graph(base_uri))
+
+    def checked() -> Iterator[tuple[URIRef, Graph]]:
+        # One graph at a time: a caller that maps source by source never holds every graph at once.
+        names = set()
+        for name, graph in named_graphs:
+            if str(name) == str(ids.graph_name):
+                raise PublishError(f"graph {ids.graph_name} is reserved for the dataset description (kg.void)")
+            names.add(str(name))
+            yield name, graph
+        if include_shapes and f"{base_uri}/graph/shapes" not in names:
+            yield shapes_graph(base_uri)
+
     try:
-        dataset = CanonicalDataset.from_rdflib(graphs)
+        dataset = CanonicalDataset.from_rdflib(checked())
     except DumpError as exc:
         raise PublishError(str(exc)) from exc
-    del graphs
 
     # The description counts the content plus itself, then joins the dataset as its own graph.
     issued = release_date()
@@ -162,9 +167,10 @@ def _write_release(folder: Path, named_graphs: Iterable[tuple[URIRef, Graph]], *
         raise PublishError(f"description says {stats.triples} triples, the union graph has {len(union)}")
 
     files: dict[str, dict] = {}
-    size, digest = write_lines_file(folder / DATASET, dataset.nquads_lines())
+    size, digest = write_lines_file(folder / DATASET, dataset.iter_nquads())
     files[DATASET] = {"size": size, "sha256": digest}
-    dumps = write_dumps(dataset, folder / DUMPS_DIR, base_uri=base_uri, union=union)
+    dumps = write_dumps(dataset, folder / DUMPS_DIR, base_uri=base_uri, union=union,
+                        nquads_file=folder / DATASET)
     del union
 
     full = describe(stats, replace(info, dumps=dumps))
@@ -203,7 +209,6 @@ def _write_release(folder: Path, named_graphs: Iterable[tuple[URIRef, Graph]], *
     manifest = {"release": release_id, **manifest}
     write_file(folder / MANIFEST, (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
                .encode("utf-8"))
-    _clamp_mtimes(folder, issued)
     _fsync_dir(folder / DUMPS_DIR)
     _fsync_dir(folder)
     return release_id
@@ -252,16 +257,6 @@ def _write_store(folder: Path) -> None:
     store.optimize()
     store.flush()
     del store
-
-
-def _clamp_mtimes(folder: Path, issued) -> None:
-    """With ``SOURCE_DATE_EPOCH`` set, files carry that time (reproducible-builds convention)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not issued or not epoch:
-        return
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and not path.is_symlink():
-            os.utime(path, (int(epoch), int(epoch)))
 
 
 # ------------------------------------------------------------------------------------------- swapping

@@ -98,6 +98,14 @@ class LetterRecord:
     ``body_printed`` the body exactly as printed, ``body_normalised`` the body with brackets expanded and
     markers removed, for search. ``lines`` maps field names (``doc_no``, ``heading``, ``date``, ``time_place``,
     ``salutation``, ``body``, ``signature``, ``archival``, ``notes``) to their 1-based line numbers.
+
+    Additions by the CMIF reader (``kg/sources/cmif.py``; empty for pages of the edition): ``party_refs`` maps a
+    sender's or recipient's name as printed to the authority URIs the source gives for it (GND, VIAF, Wikidata),
+    ``places_sent`` / ``places_received`` are the places of writing and of receipt as printed, ``place_refs``
+    their authority URIs (GeoNames), ``url`` the letter in an online edition (``correspDesc/@ref``), ``bibl`` the
+    bibliographic statement of the edition the letter is published in and ``bibl_id`` its identifier in the source
+    file (``correspDesc/@source``), ``external_refs`` further typed links about the letter
+    (``{type, target, text}``: CMIF v2 ``note/ref``, e.g. mentioned persons, text base, the TEI file).
     """
 
     doc_no: str | None = None
@@ -132,6 +140,14 @@ class LetterRecord:
     warnings: list[str] = field(default_factory=list)
     source: SourceLocation | None = None
     lines: dict[str, int] = field(default_factory=dict)
+    party_refs: dict[str, list[str]] = field(default_factory=dict)
+    places_sent: list[str] = field(default_factory=list)
+    places_received: list[str] = field(default_factory=list)
+    place_refs: dict[str, list[str]] = field(default_factory=dict)
+    url: str | None = None
+    bibl: str | None = None
+    bibl_id: str | None = None
+    external_refs: list[dict[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape printed by ``kg parse``."""

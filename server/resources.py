@@ -24,7 +24,7 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, NotFound
 
 from server import documents, formats
-from server.pages import conneg, document, letter, person, queries, search
+from server.pages import conneg, document, letter, person, queries, search, wikidata
 from server.pages.iris import KINDS, BadIri, iri_for_key, key_of, kind_of, letter_iri
 from server.pages.present import (
     Linker,
@@ -246,6 +246,7 @@ def render_page(key: str, description: document.Document) -> str:
         "formats": [(f, _linker().doc(key, f.extension)) for f in conneg.DOC_FORMATS],
         "jsonld": _embedded_jsonld(key, description),
         "labels": description.labels,
+        "wikidata": wikidata.build(description),
     }
     if kind == "letter" and len(parts) == 2:
         view = letter.build(description, store, base)

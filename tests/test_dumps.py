@@ -257,3 +257,18 @@ def _as_release(dumps_folder: Path, tmp_path: Path) -> Path:
         for path in dumps_folder.iterdir():
             (release / "dumps" / path.name).write_bytes(path.read_bytes())
     return release
+
+
+def test_nquads_come_out_in_plain_byte_order_even_where_terms_are_prefixes_of_each_other():
+    # Objects that are prefixes of one another ("a", "a"@en, "a"^^…, _:c14n1/_:c14n10, <…/o>/<…/o2>) in graphs
+    # whose IRIs are prefixes of one another: the pair sort must agree with sorting the finished lines.
+    subject, predicate = "<https://kg.example.org/id/s>", "<https://kg.example.org/p>"
+    objects = ['"a"', '"a"@en', '"a"^^<http://www.w3.org/2001/XMLSchema#token>', '"a b"', "_:c14n1", "_:c14n10",
+               "<https://kg.example.org/id/o>", "<https://kg.example.org/id/o2>"]
+    triples = [f"{subject} {predicate} {o} .\n".encode() for o in objects]
+    graphs = {f"https://kg.example.org/graph/{g}": sorted(triples[i::k])
+              for g, i, k in (("a", 0, 1), ("ab", 1, 2), ("a-b", 0, 3), ("b", 2, 2))}
+    dataset = CanonicalDataset(graphs)
+    expected = sorted(line[:-3] + f" <{name}> .\n".encode() for name, lines in graphs.items() for line in lines)
+    assert list(dataset.iter_nquads()) == expected
+    assert dataset.nquads_lines() == expected

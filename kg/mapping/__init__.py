@@ -85,7 +85,7 @@ __all__ = ["MappingContext", "letter_keys", "map_corpus", "map_letter", "ontolog
 def _edition_key(record: LetterRecord, authorities: Authorities) -> str | None:
     if record.source is None:
         return None
-    edition = authorities.edition_for(record.source.path)
+    edition = authorities.edition_for(record.source.path, record.bibl_id)
     return edition.key if edition else None
 
 
@@ -147,7 +147,7 @@ def map_corpus(records: list[LetterRecord], authorities: Authorities, base_uri: 
             by_source[path] = new_graph()
             by_source[path] += make_prov_source(uris.source_graph(path), uris.source(path), path,
                                                 source_digests.get(path))
-        edition = authorities.edition_for(path)
+        edition = authorities.edition_for(path, record.bibl_id)
         ctx = MappingContext(uris=uris, authorities=authorities, letter_key=key, edition=edition,
                              source_path=path if record.source else None)
         by_source[path] += map_letter(record, ctx)

@@ -9,13 +9,15 @@ become birth and death events with time-spans; event dates a time-span; places n
 
 from __future__ import annotations
 
+import re
+
 from rdflib import Graph, Literal, URIRef
 
 from kg.authorities import Authorities, Entity
-from kg.mapping.appellations import en, lang_of, make_label, ru
+from kg.mapping.appellations import en, lang_of, make_e42_identifier, make_label, ru
 from kg.mapping.dates import make_e52_for_entity, period
 from kg.mapping.namespaces import CRM, KGT, RDF, RDFS, RICO, SCHEMA, SKOS, XSD, new_graph
-from kg.mapping.uris import Uris
+from kg.mapping.uris import Uris, slug
 
 ORG_SCHEMA = {"government": SCHEMA.GovernmentOrganization, "archive": SCHEMA.ArchiveOrganization}
 
@@ -114,15 +116,30 @@ def make_e5_event(subject: URIRef, entity: Entity, uris: Uris, authorities: Auth
     return graph
 
 
+def make_authority_records(subject: URIRef, entity: Entity) -> Graph:
+    """External authority records of the entity (GND, VIAF, GeoNames URIs, e.g. from a CMIF file's ``@ref``) as
+    E42 identifiers typed ``kgt:authority-record-uri``. Not ``owl:sameAs``: in this graph only curator-accepted
+    Wikidata links are identity links; an identifier says what others call the entity, no more."""
+    graph = new_graph()
+    for ref in entity.refs:
+        key = slug(re.sub(r"^https?://(?:www\.)?", "", ref))
+        graph += make_e42_identifier(subject, URIRef(f"{subject}/identifier/{key}"), ref,
+                                     KGT["authority-record-uri"], label=f"Authority record {ref}")
+    return graph
+
+
 def map_entity(entity: Entity, uris: Uris, authorities: Authorities) -> Graph:
     subject = uris.entity(entity.uri_kind, entity.key)
+    if entity.kind == "event":
+        return make_e5_event(subject, entity, uris, authorities)
     if entity.kind == "person":
-        return make_e21_person(subject, entity)
-    if entity.kind == "organisation":
-        return make_e74_group(subject, entity)
-    if entity.kind == "place":
-        return make_e53_place(subject, entity, uris, authorities)
-    return make_e5_event(subject, entity, uris, authorities)
+        graph = make_e21_person(subject, entity)
+    elif entity.kind == "organisation":
+        graph = make_e74_group(subject, entity)
+    else:
+        graph = make_e53_place(subject, entity, uris, authorities)
+    graph += make_authority_records(subject, entity)
+    return graph
 
 
 def map_authorities(authorities: Authorities, uris: Uris) -> Graph:

@@ -195,6 +195,12 @@ def make_e7_sending(record: LetterRecord, ctx: MappingContext, senders: list[URI
         graph.add((sending, KGO.hadAddressee, recipient))
     graph.add((sending, CRM["P4_has_time-span"], time_span))
     graph += make_e52_time_span(time_span, record)
+    for name in record.places_sent:  # given apart from the dateline only by CMIF files
+        place = ctx.authorities.lookup(name, kinds=("place",))
+        if place is None:
+            ctx.problems.append(f"place of sending {name!r} is not in the authorities")
+            continue
+        graph.add((sending, CRM["P7_took_place_at"], ctx.entity_uri(place)))
     return graph
 
 

@@ -132,9 +132,10 @@ _EMPTY = Graph()
 
 
 def results_from_report(report: Graph) -> list[ValidationResult]:
-    """Read the ``sh:result`` nodes of a W3C validation report graph."""
+    """Read the ``sh:result`` nodes of a W3C validation report graph (not the nested ``sh:detail`` results,
+    which pyshacl attaches to an ``sh:node`` result and types ``sh:ValidationResult`` too)."""
     out = []
-    for result in report.subjects(RDF.type, SH.ValidationResult):
+    for result in report.objects(None, SH.result):
         messages = sorted(str(m) for m in report.objects(result, SH.resultMessage))
         out.append(ValidationResult(
             focus=report.value(result, SH.focusNode),

@@ -35,6 +35,13 @@ class Provenance:
     path_properties: tuple[URIRef, ...] = (SCHEMA.name,)
     #: From a resource without a line of its own to the resource whose line stands for it.
     stand_in_properties: tuple[URIRef, ...] = (OA.hasBody,)
+    #: Results about where a sheet is kept point at the archival line: ``{focus}/{suffix}`` carries its line.
+    line_of_path: tuple[tuple[URIRef, str], ...] = tuple(
+        (URIRef(p), "identifier/archival-reference") for p in (
+            "http://www.cidoc-crm.org/cidoc-crm/P46i_forms_part_of",
+            "http://www.cidoc-crm.org/cidoc-crm/P1_is_identified_by",
+            "http://www.cidoc-crm.org/cidoc-crm/P50_has_current_keeper",
+            "https://www.ica.org/standards/RiC/ontology#isOrWasIncludedIn"))
 
 
 def _owner_chain(data: Graph, node: Node, limit: int = 6) -> list[Node]:
@@ -98,7 +105,13 @@ def locate(result: ValidationResult, data: Graph, graph_of: dict[str, URIRef],
     chain = _owner_chain(data, result.focus)
     root = next((r for r in map(local_root, chain) if r is not None), None)
     document = URIRef(root) if root and is_letter_root(root) else None
-    line = _line(data, _ancestors(chain[-1], root), prov) if root else None
+    line = None
+    if root and isinstance(result.path, URIRef) and isinstance(chain[-1], URIRef):
+        suffix = dict(prov.line_of_path).get(result.path)
+        if suffix:
+            line = _line(data, [URIRef(f"{chain[-1]}/{suffix}")], prov)
+    if line is None and root:
+        line = _line(data, _ancestors(chain[-1], root), prov)
     graph = graph_of.get(root) if root else None
     source_file = None
     if graph is not None:

@@ -100,7 +100,8 @@ class ValidationOutcome:
             text = self._name(result.path) if isinstance(result.path, URIRef) else path_text(self.shapes, result.path)
             parts.append(f"property {text}")
         if result.value is not None:
-            parts.append(f"value {self._node(result.value) if not isinstance(result.value, Literal) else _literal(result.value)}")
+            value = _literal(result.value) if isinstance(result.value, Literal) else self._node(result.value)
+            parts.append(f"value {value}")
         component = str(result.component).rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
         parts.append(f"rule {self._shape_name(result.shape)} ({component})")
         return "; ".join(parts)

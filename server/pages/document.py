@@ -3,6 +3,11 @@
 Following Pubby and LodView, a document holds the resource's own statements, the labels of everything it
 points to and the statements pointing at it; and, because our URIs nest (``letter/bl1996-009/sending``), it
 also holds the sub-resources under the resource's URI path, so that one document tells the whole letter.
+
+A resource linked to Wikidata (``owl:sameAs wd:Q…``, a statement of the resource) also carries what the build
+fetched about that item (``server/pages/wikidata.py``): those triples are about the Wikidata item, its
+Wikipedia articles and the fetch activity, never about our resource, so they stay distinguishable in every
+format; the page builders read them from ``Document.wikidata`` only.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import pyoxigraph as ox
 
 from server.pages import queries
 from server.pages.queries import Term, term_of
+from server.pages.wikidata import ITEM_IRI, linked_items
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SCHEMA_NAME = "https://schema.org/name"
@@ -37,6 +43,8 @@ class Document:
     out: dict[str, list[tuple[str, Term]]] = field(default_factory=dict)
     incoming: list[tuple[Term, str]] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)
+    #: The enrichment triples about the resource's linked Wikidata items (also in ``triples``).
+    wikidata: list[ox.Triple] = field(default_factory=list)
 
     def values(self, subject: str, predicate: str) -> list[Term]:
         """Objects of ``subject predicate ?o`` (a blank node's id works as the subject too)."""
@@ -92,8 +100,17 @@ def gather(store, iri: str, *, known: bool = False) -> Document | None:
     members = sub_resources(store, iri)
     triples = set(queries.construct(store, "describe", these=members))
     triples.update(queries.construct(store, "incoming", this=iri))
-    ordered = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-    return index(iri, members, ordered)
+    items = linked_items(iri, ((t.subject.value, t.predicate.value, t.object.value) for t in triples
+                               if isinstance(t.subject, ox.NamedNode) and isinstance(t.object, ox.NamedNode)))
+    enrichment = _sorted(set(queries.construct(store, "wikidata_facts", items=items))) if items else []
+    triples.update(enrichment)
+    doc = index(iri, members, _sorted(triples))
+    doc.wikidata = enrichment
+    return doc
+
+
+def _sorted(triples) -> list[ox.Triple]:
+    return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
 
 
 def index(iri: str, members: list[str], triples: list[ox.Triple]) -> Document:
@@ -109,6 +126,8 @@ def index(iri: str, members: list[str], triples: list[ox.Triple]) -> Document:
             label_candidates[s.value].append(o)
     doc.out = dict(out)
     for subject, literals in label_candidates.items():
+        if ITEM_IRI.match(subject):
+            continue  # a Wikidata item is shown by its Q-id: its labels are Wikidata's word, shown as such
         # rdfs:label first: it is the project's display label; schema:name and skos:prefLabel fill gaps.
         by_pred = [lit for p, lit in out[subject] if p == RDFS_LABEL] or literals
         doc.labels[subject] = best_label(by_pred)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from server.pages import queries
 from server.pages.document import Document
-from server.pages.iris import key_of, kind_of
+from server.pages.iris import is_safe_iri, key_of, kind_of
 from server.pages.present import human_date, local_name
 from server.pages.queries import Term
 
@@ -65,6 +65,7 @@ class LetterView:
     reference_normalised: str | None = None
     publications: list[str] = field(default_factory=list)
     mentions: dict[str, list[str]] = field(default_factory=dict)  # kind -> IRIs
+    wikidata: dict[str, list[str]] = field(default_factory=dict)  # mentioned IRI -> linked Wikidata item IRIs
     edition: str | None = None
 
 
@@ -238,7 +239,19 @@ def build(doc: Document, store, base_uri: str) -> LetterView:
     order = ["person", "org", "place", "event"]
     view.mentions = {k: sorted(mentioned[k], key=lambda i: (doc.label(i) or i).casefold())
                      for k in sorted(mentioned, key=lambda k: (order.index(k) if k in order else 9, k))}
+    view.wikidata = wikidata_links(store, [i for k in view.mentions for i in view.mentions[k]])
     return view
+
+
+def wikidata_links(store, iris: list[str]) -> dict[str, list[str]]:
+    """The Wikidata items each of ``iris`` is linked to (for the small markers beside mentioned entities)."""
+    found: dict[str, set[str]] = {}
+    safe = [i for i in iris if is_safe_iri(i)]
+    if not safe:
+        return {}
+    for r in queries.select(store, "same_as", these=safe):
+        found.setdefault(r["this"].value, set()).add(r["item"].value)
+    return {iri: sorted(items) for iri, items in sorted(found.items())}
 
 
 def archival_chain(store, unit: str, doc: Document) -> list[tuple[str, str]]:

@@ -26,6 +26,8 @@ PREFIXES: dict[str, str] = {
     "foaf": "http://xmlns.com/foaf/0.1/",
     "kgo": "https://kg.example.org/ontology#",
     "wd": "http://www.wikidata.org/entity/",
+    "wdt": "http://www.wikidata.org/prop/direct/",
+    "geo": "http://www.opengis.net/ont/geosparql#",
 }
 
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",

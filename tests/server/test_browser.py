@@ -90,6 +90,9 @@ def test_historian_goes_from_landing_page_to_letter_note_and_sender(browser, sit
     assert sent.get_by_role("link", name="No. 9", exact=True).is_visible()
     assert "9 January 1918" in sent.inner_text()
     assert page.locator("svg.network").is_visible()
+    wikidata = page.locator("aside.from-wikidata")
+    assert wikidata.is_visible() and "Fetched from" in wikidata.inner_text()
+    assert wikidata.get_by_role("link", name="Q855").is_visible()
     page.screenshot(path=str(tmp_path / "person-stalin.png"), full_page=True)
 
     assert errors == []
@@ -101,7 +104,8 @@ def test_historian_goes_from_landing_page_to_letter_note_and_sender(browser, sit
 @pytest.mark.browser
 def test_script_in_a_letter_never_runs(browser, site):
     page = browser.new_page()
-    for path in ("/doc/letter/bl1996-900.html", "/doc/letter/bl1996-900/note/1.html", "/search?q=pwned"):
+    for path in ("/doc/letter/bl1996-900.html", "/doc/letter/bl1996-900/note/1.html", "/search?q=pwned",
+                 "/doc/person/lenin.html"):
         page.goto(site + path)
         assert page.evaluate("typeof window.__pwned") == "undefined", path
     page.goto(site + "/doc/letter/bl1996-900.html")

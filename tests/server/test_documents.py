@@ -41,7 +41,9 @@ def release(tmp_path_factory):
 
 
 def test_precomputed_documents_are_the_bytes_the_server_renders_on_demand(serve_app, release):
-    paths = [f"/doc/{LETTER_KEY}.{ext}" for ext in EXTENSIONS] + ["/doc/person/stalin.ttl"]
+    # Stalin's page and document carry the Wikidata link and the facts fetched for it (resources.trig)
+    paths = [f"/doc/{LETTER_KEY}.{ext}" for ext in EXTENSIONS] + ["/doc/person/stalin.ttl",
+                                                                   "/doc/person/stalin.html"]
     config = ServerConfig.from_options(build_dir=release.parent.parent)
     with serve_app(config, workers=1, ready_path="/sparql") as base:
         live = _fetch(base, paths)
@@ -64,6 +66,8 @@ def test_precomputed_documents_are_the_bytes_the_server_renders_on_demand(serve_
         assert live[path].headers["Link"] == packed[path].headers["Link"], path
     ext = "ttl"
     assert packed[f"/doc/{LETTER_KEY}.{ext}"].content == pack.get(LETTER_KEY, ext).body
+    assert b"From Wikidata" in pack.get("person/stalin", "html").body
+    assert b"wikidata-enrichment/fetch/Q855" in pack.get("person/stalin", "ttl").body
     assert thing.status_code == 303 and thing.headers["Location"].endswith(f"/doc/{LETTER_KEY}.ttl")
     assert sub.status_code == 200 and f"{BASE_URI}/id/{LETTER_KEY}/text" in sub.text
     assert missing.status_code == 404

@@ -180,7 +180,8 @@ def test_letter_page_shows_header_text_markers_notes_and_archive(site):
 
 
 @pytest.mark.parametrize("path", ["/doc/letter/bl1996-900.html", "/doc/letter/bl1996-900/note/1.html",
-                                  "/doc/person/stalin.html", "/", "/search?q=kaledin", "/browse/letter"])
+                                  "/doc/person/stalin.html", "/doc/person/lenin.html", "/", "/search?q=kaledin",
+                                  "/browse/letter"])
 def test_literal_text_is_escaped_everywhere(site, path):
     page = get(site, path).text
     assert "<script>window.__pwned" not in page
@@ -241,6 +242,137 @@ def test_search_finds_letters_by_their_text_and_people_by_name_variants(site):
     assert 'href="/id/person/stalin"' in page
     page = get(site, "/search", params={"q": "nothingmatchesthis"}).text
     assert "0 results" in page
+
+
+# ------------------------------------------------------------------------------------ Wikidata, kept apart
+
+WD = "http://www.wikidata.org/entity/"
+WDT = "http://www.wikidata.org/prop/direct/"
+PROV = "http://www.w3.org/ns/prov#"
+ENRICHMENT = f"{BASE_URI}/graph/wikidata-enrichment"
+
+
+def wikidata_box(page: str) -> str:
+    found = re.search(r'<aside class="from-wikidata".*?</aside>', page, re.S)
+    return found.group(0) if found else ""
+
+
+def outside_box(page: str) -> str:
+    """The page without the Wikidata box and without the embedded JSON-LD (which carries the whole document)."""
+    page = re.sub(r'<aside class="from-wikidata".*?</aside>', "", page, flags=re.S)
+    return re.sub(r'<script type="application/ld\+json">.*?</script>', "", page, flags=re.S)
+
+
+@pytest.mark.parametrize(("path", "qid"), [("person/stalin", "Q855"), ("person/trotsky", "Q33391"),
+                                           ("place/petrograd", "Q656")])
+def test_entity_page_shows_its_accepted_wikidata_link(site, path, qid):
+    page = get(site, f"/doc/{path}.html").text
+    header = re.search(r"<header>.*?</header>", page.split('<main id="main">', 1)[1], re.S).group(0)
+    assert f'<dt>Wikidata</dt><dd><a href="{WD}{qid}" class="wikidata"' in header
+    assert f">{qid}</a>" in header
+
+
+def test_wikidata_box_shows_the_facts_with_where_and_when_they_were_fetched(site):
+    box = wikidata_box(get(site, "/doc/person/stalin.html").text)
+    assert '<h2 id="wikidata-h">From Wikidata</h2>' in box
+    assert "not by the editors of this edition" in box
+    assert '<li lang="en">Joseph Stalin' in box and '<li lang="ru">Иосиф Сталин' in box
+    assert '<time datetime="1878-12-18">18 December 1878</time>' in box
+    assert '<time datetime="1953-03-05">5 March 1953</time>' in box
+    assert 'href="https://en.wikipedia.org/wiki/Joseph_Stalin" hreflang="en"' in box
+    assert 'hreflang="ru"' in box and "Сталин, Иосиф Виссарионович" in box
+    assert "Fetched from <code class=\"endpoint\">https://query.wikidata.org/sparql</code>" in box
+    assert "2 January 2025, 10:15 UTC" in box
+    assert ENRICHMENT in box
+
+
+def test_statements_about_an_item_that_no_fetch_produced_are_not_shown_as_wikidatas(site):
+    page = get(site, "/doc/person/stalin.html").text  # the fixture says Q855 died 1999 in another graph
+    assert "1999-01-01" not in page and "1 January 1999" not in page
+    g = graph_of(get(site, "/doc/person/stalin.ttl"), "ttl")
+    assert (rdflib.URIRef(WD + "Q855"), rdflib.URIRef(WDT + "P570"),
+            rdflib.Literal("1999-01-01T00:00:00Z", datatype=rdflib.XSD.dateTime)) not in g
+
+
+def test_wikidata_facts_never_mix_with_the_editions_own_statements(site):
+    page = get(site, "/doc/place/petrograd.html").text
+    box = wikidata_box(page)
+    assert "<h1>Petrograd</h1>" in page
+    assert "Saint Petersburg" in box and "Санкт-Петербург" in box
+    assert "59.95° N, 30.316667° E" in box and 'title="Point(30.316667 59.95)"' in box
+    assert 'href="https://www.openstreetmap.org/?mlat=59.95&amp;mlon=30.316667' in box
+    assert 'href="https://en.wikipedia.org/wiki/Saint_Petersburg"' in box
+    assert "3 January 2025, 08:00 UTC" in box
+    rest = outside_box(page)
+    assert "Saint Petersburg" not in rest and "Санкт-Петербург" not in rest and "59.95" not in rest
+    assert "wdt:P625" not in rest
+    # the statement table shows the link by its Q-id, not under a label Wikidata gave the item
+    assert f'<a href="{WD}Q656">wd:Q656</a>' in rest
+
+
+def test_wikidata_text_is_escaped_and_only_web_addresses_become_links(site):
+    page = get(site, "/doc/person/lenin.html").text
+    box = wikidata_box(page)
+    assert "Ленин &lt;script&gt;window.__pwned=4&lt;/script&gt;" in box
+    assert "<script>window.__pwned" not in page
+    assert "javascript:" not in box  # an "article" IRI that is no web address is not linked
+
+
+def test_linked_entity_without_fetched_facts_shows_the_link_but_no_box(site):
+    page = get(site, "/doc/person/trotsky.html").text
+    assert f'href="{WD}Q33391"' in page
+    assert "from-wikidata" not in page and "From Wikidata" not in page
+
+
+@pytest.mark.parametrize("path", ["place/smolny", "org/sovnarkom", "event/brest-litovsk-negotiations",
+                                  "archive/rgaspi"])
+def test_entity_without_a_wikidata_link_shows_no_wikidata_box(site, path):
+    page = get(site, f"/doc/{path}.html").text
+    assert "From Wikidata" not in page and "<dt>Wikidata</dt>" not in page
+    assert "wikidata.org" not in page
+
+
+def test_letter_page_marks_mentioned_entities_that_are_linked_to_wikidata(site):
+    page = get(site, "/doc/letter/bl1996-009.html").text
+    mentions = re.search(r'<section aria-labelledby="mentions-h".*?</section>', page, re.S).group(0)
+    assert re.search(r'href="/id/person/trotsky">Leon Trotsky</a> <a href="http://www\.wikidata\.org/entity/'
+                     r'Q33391" class="wd-marker"', mentions)
+    smolny = re.search(r'<li><a href="/id/place/smolny">.*?</li>', mentions).group(0)
+    assert "wd-marker" not in smolny
+
+
+@pytest.mark.parametrize("ext", sorted(RDFLIB_FORMATS))
+def test_entity_document_holds_its_links_and_the_facts_about_the_linked_item(site, ext):
+    g = graph_of(get(site, f"/doc/person/stalin.{ext}"), ext)
+    stalin, item = rdflib.URIRef(STALIN), rdflib.URIRef(WD + "Q855")
+    assert (stalin, rdflib.OWL.sameAs, item) in g
+    assert (stalin, rdflib.URIRef(SCHEMA + "sameAs"), item) in g
+    assert str(g.value(item, rdflib.URIRef(WDT + "P569"))).startswith("1878-12-18T00:00:00")
+    assert (rdflib.URIRef("https://en.wikipedia.org/wiki/Joseph_Stalin"), rdflib.URIRef(SCHEMA + "about"),
+            item) in g
+    activity = rdflib.URIRef(f"{ENRICHMENT}/fetch/Q855")
+    assert (rdflib.URIRef(ENRICHMENT), rdflib.URIRef(PROV + "wasGeneratedBy"), activity) in g
+    assert (activity, rdflib.URIRef(PROV + "used"), rdflib.URIRef("https://query.wikidata.org/sparql")) in g
+    assert g.value(activity, rdflib.URIRef(PROV + "endedAtTime")) is not None
+    # Wikidata's facts are about the item, never restated about our entity; other items' facts stay out
+    assert not any(str(p).startswith(WDT) for p in g.predicates(stalin, None))
+    assert (rdflib.URIRef(WD + "Q1394"), None, None) not in g
+    assert rdflib.URIRef(f"{ENRICHMENT}/fetch/Q1394") not in set(g.objects(rdflib.URIRef(ENRICHMENT), None))
+
+
+def test_document_of_an_unlinked_entity_holds_nothing_from_wikidata(site):
+    assert "wikidata" not in get(site, "/doc/place/smolny.nt").text
+
+
+def test_wkt_points_and_fetch_times_are_read_as_wikidata_writes_them():
+    from server.pages.wikidata import human_datetime, parse_point
+
+    point = parse_point("Point(-43.2 -22.9)")
+    assert point.text == "22.9° S, 43.2° W"
+    assert parse_point("<http://www.opengis.net/def/crs/OGC/1.3/CRS84> Point(30.5 50.45)").latitude == "50.45"
+    assert parse_point("Point(200 10)") is None and parse_point("POLYGON((0 0, 1 1))") is None
+    assert human_datetime("2025-01-02T10:15:00+03:00") == "2 January 2025, 07:15 UTC"
+    assert human_datetime("not a time") == "not a time"
 
 
 # ---------------------------------------------------------------------------------------- bound parameters

@@ -1,0 +1,188 @@
+"""How long SHACL validation takes, and how much memory, at 1,000 / 10,000 / 100,000 synthetic letters.
+
+The letters are ``benchmarks/corpus.py``'s synthetic records (deterministic: same N, same letters) mapped by the
+real mapping (``kg.mapping.map_letter``), so the graphs have exactly the shape the shapes guard. The corpus is
+*lazy*: the shared graphs (archives, edition, authorities, ontology) are made up front, and each source graph is
+mapped inside the forked worker that validates it, so 100,000 letters never exist at once (a whole-corpus rdflib
+graph alone costs more than 5 GB). "validate" therefore includes mapping in the workers; "map only" is the time
+one process takes to map the same source graphs without validating them, for comparison.
+
+Peak memory is the peak of the summed proportional set size (PSS) of this process and its workers, sampled every
+0.1 s (PSS shares copy-on-write pages fairly between the forked processes, so the sum is the real footprint).
+
+Usage: ``python benchmarks/validate.py [N ...] [--workers W] [--batch-size B] [--map-only-upto N]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from rdflib import Graph, URIRef  # noqa: E402
+
+from kg.validate import GraphCorpus  # noqa: E402
+
+BASE = "https://kg.example.org"
+
+
+class SyntheticCorpus(GraphCorpus):
+    """``n`` synthetic letters, grouped into pages; a page's graph is mapped when a worker asks for it."""
+
+    def __init__(self, n: int, seed: int = 1):
+        from benchmarks.corpus import generate_authorities, iter_records
+        from kg.authorities import load_authorities
+        from kg.mapping import letter_keys, ontology_graph
+        from kg.mapping.archive import make_e78_curated_holdings
+        from kg.mapping.edition import make_e33_edition
+        from kg.mapping.entities import map_authorities
+        from kg.mapping.namespaces import new_graph
+        from kg.mapping.uris import Uris
+
+        folder = Path(tempfile.mkdtemp(prefix="kg-bench-authorities-"))
+        generate_authorities(folder, seed=seed)
+        self.authorities = load_authorities(folder)
+        self.uris = Uris(BASE)
+        self.records = list(iter_records(n, seed=seed))
+        self.keys = letter_keys(self.records, self.authorities)
+        self.pages: list[list[int]] = []
+        for index, record in enumerate(self.records):
+            if not self.pages or self.records[self.pages[-1][0]].source.path != record.source.path:
+                self.pages.append([])
+            self.pages[-1].append(index)
+        archives, seen = new_graph(), set()
+        for record in self.records:
+            for ref in record.archival_refs:
+                level = (ref.archive, ref.archive_normalised, ref.fond, ref.opis, ref.delo)
+                if level not in seen:
+                    seen.add(level)
+                    archives += make_e78_curated_holdings(ref, self.uris, self.authorities)
+        edition = new_graph()
+        for ed in self.authorities.editions.values():
+            edition += make_e33_edition(ed, self.uris, self.authorities)
+        super().__init__([(self.uris.graph("archives"), archives), (self.uris.graph("edition"), edition),
+                          (self.uris.graph("authorities"), map_authorities(self.authorities, self.uris)),
+                          (self.uris.graph("ontology"), ontology_graph())], [])
+
+    def __len__(self) -> int:
+        return len(self.pages)
+
+    def source(self, index: int) -> tuple[URIRef, Graph]:
+        from kg.mapping import MappingContext, map_letter
+        from kg.mapping.namespaces import new_graph
+        from kg.mapping.provenance import make_prov_source
+
+        path = self.records[self.pages[index][0]].source.path
+        graph = new_graph()
+        graph += make_prov_source(self.uris.source_graph(path), self.uris.source(path), path, None)
+        for i in self.pages[index]:
+            ctx = MappingContext(uris=self.uris, authorities=self.authorities, letter_key=self.keys[i],
+                                 edition=self.authorities.edition_for(path), source_path=path)
+            graph += map_letter(self.records[i], ctx)
+        return self.uris.source_graph(path), graph
+
+
+class PeakMemory:
+    """Samples the summed PSS of this process and its children until stopped."""
+
+    def __init__(self, interval: float = 0.1):
+        self.interval, self.peak, self._stop = interval, 0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @staticmethod
+    def _pss(pid: int) -> int:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as handle:
+                for line in handle:
+                    if line.startswith("Pss:"):
+                        return int(line.split()[1]) * 1024
+        except OSError:
+            return 0
+        return 0
+
+    @staticmethod
+    def _children(pid: int) -> list[int]:
+        found = []
+        try:
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children") as handle:
+                    found += [int(c) for c in handle.read().split()]
+        except OSError:
+            pass
+        return found
+
+    def _run(self) -> None:
+        me = os.getpid()
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._pss(me) + sum(self._pss(c) for c in self._children(me)))
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def cpu_seconds() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def run(n: int, workers: int | None, batch_size: int, map_only_upto: int) -> dict:
+    from kg.validate import validate_graphs
+
+    start = time.perf_counter()
+    corpus = SyntheticCorpus(n)
+    prepared = time.perf_counter() - start
+    map_only = None
+    if n <= map_only_upto:
+        start = time.perf_counter()
+        for i in range(len(corpus)):
+            corpus.source(i)
+        map_only = time.perf_counter() - start
+    cpu_before = cpu_seconds()
+    with PeakMemory() as memory:
+        start = time.perf_counter()
+        outcome = validate_graphs(corpus, workers=workers, batch_size=batch_size)
+        wall = time.perf_counter() - start
+    return {"letters": n, "graphs": len(corpus), "triples": outcome.stats["source_triples"], "prepare": prepared,
+            "map_only": map_only, "wall": wall, "cpu": cpu_seconds() - cpu_before, "peak": memory.peak,
+            "workers": outcome.stats["workers"], "violations": len(outcome.violations),
+            "results": len(outcome.results)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=[1000, 10000, 100000])
+    parser.add_argument("--workers", type=int, default=None, help="default: all cores")
+    parser.add_argument("--batch-size", type=int, default=200, help="source graphs per batch")
+    parser.add_argument("--map-only-upto", type=int, default=10000,
+                        help="also time mapping alone (one process) up to this many letters")
+    args = parser.parse_args(argv)
+    print(f"cores: {os.cpu_count()}, load average before: {os.getloadavg()[0]:.1f}", flush=True)
+    print("| letters | source graphs | triples | prepare s | map only s (1 proc) | map+validate s (wall) "
+          "| CPU s | ms/letter (wall) | peak PSS MiB | violations | results |", flush=True)
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|", flush=True)
+    for n in args.sizes:
+        row = run(n, args.workers, args.batch_size, args.map_only_upto)
+        map_only = f"{row['map_only']:.1f}" if row["map_only"] is not None else "-"
+        print(f"| {row['letters']:,} | {row['graphs']:,} | {row['triples']:,} | {row['prepare']:.1f} | {map_only} "
+              f"| {row['wall']:.1f} | {row['cpu']:.1f} | {1000 * row['wall'] / row['letters']:.2f} "
+              f"| {row['peak'] / 2**20:,.0f} | {row['violations']} | {row['results']} |", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -41,13 +41,16 @@ def cmif_problems(data: bytes) -> list[str]:
     problems = []
     if root.tag != "{http://www.tei-c.org/ns/1.0}TEI":
         return ["root is not tei:TEI"]
-    required = ["tei:teiHeader/tei:fileDesc/tei:titleStmt/tei:title", "tei:teiHeader/tei:fileDesc/tei:titleStmt/tei:editor",
-                "tei:teiHeader/tei:fileDesc/tei:publicationStmt/tei:publisher",
-                "tei:teiHeader/tei:fileDesc/tei:publicationStmt/tei:idno",
-                "tei:teiHeader/tei:fileDesc/tei:publicationStmt/tei:availability/tei:licence",
-                "tei:teiHeader/tei:fileDesc/tei:sourceDesc/tei:bibl", "tei:teiHeader/tei:profileDesc/tei:correspDesc"]
-    problems += [f"missing {path}" for path in required if root.find(path, NS) is None or
-                 (path.endswith(("title", "publisher", "idno", "bibl")) and not "".join(root.find(path, NS).itertext()).strip())]
+    header = "tei:teiHeader/tei:fileDesc/"
+    required = [header + p for p in ("tei:titleStmt/tei:title", "tei:titleStmt/tei:editor",
+                                     "tei:publicationStmt/tei:publisher", "tei:publicationStmt/tei:idno",
+                                     "tei:publicationStmt/tei:availability/tei:licence", "tei:sourceDesc/tei:bibl")]
+    required.append("tei:teiHeader/tei:profileDesc/tei:correspDesc")
+    for path in required:
+        found = root.find(path, NS)
+        if found is None or (path.endswith(("title", "publisher", "idno", "bibl")) and
+                             not "".join(found.itertext()).strip()):
+            problems.append(f"missing {path}")
     idno = root.find("tei:teiHeader/tei:fileDesc/tei:publicationStmt/tei:idno", NS)
     if idno is not None and (idno.get("type") or "").lower() != "url":
         problems.append("idno/@type must be URL")

@@ -44,6 +44,7 @@ URI patterns (``kg.mapping.uris``; keys derived from the data, so a rebuild give
       …/party/sender-1                          E39 for a party not in the authorities (name as printed)
     {base}/id/archive/rgaspi[/f558[/op1[/d5397]]]   keeper (E74) and holdings (E78 + rico:RecordSet)
     {base}/id/{person,org,place,event}/{key}    authorities (data/authorities/*.toml)
+      …/identifier/{authority-uri-slug}         E42 kgt:authority-record-uri (refs = [...]: GND, GeoNames)
     {base}/id/edition/bl1996[/en|/compilation|/title/{en,ru}]   the edition (E33, schema:Book)
     {base}/id/source/{stem}                     the source file (prov:Entity, schema:sha256)
 

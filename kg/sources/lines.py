@@ -141,6 +141,13 @@ def party_ok(p: str) -> bool:
     return True
 
 
+def side_ok(text: str) -> bool:
+    """One side of a heading: one party or several, comma-separated, each of which must look like a party
+    (``Central Committee of the RCP(b), Caucasian Bureau of the CC, K. A. Zhuranyan``)."""
+    parts = [p for p in re.split(r"\s*,\s*", text.strip()) if p]
+    return bool(parts) and len(parts) <= 8 and all(party_ok(p) for p in parts)
+
+
 def _strip_period(name: str, article: bool = True) -> str:
     name = name.strip().rstrip(",").strip()
     if article:
@@ -187,15 +194,15 @@ def parse_heading(s: str) -> Heading | None:
     """Read ``A - B``, ``A — B``, ``A to B``, ``Telegram from A to B``, ``Telegram of A to B`` and the garbled
     ``Telegram to A B``; None when the line has none of these shapes."""
     text = s.strip()
-    if not text or len(text) > 160:
+    if not text or len(text) > 240:
         return None
     core = text.rstrip()
     m = _TYPE_FROM.match(core)
-    if m and party_ok(m.group("a")) and party_ok(m.group("b")):
+    if m and side_ok(m.group("a")) and side_ok(m.group("b")):
         return Heading(text, split_parties(m.group("a")), split_parties(m.group("b")),
                        _doc_type(m.group("type")))
     m = _TYPE_TO.match(core)
-    if m and party_ok(m.group("rest")):
+    if m and side_ok(m.group("rest")):
         rest = _strip_period(m.group("rest"))
         if re.search(r"\s[-\u2013\u2014]\s", rest):
             a, b = re.split(r"\s[-\u2013\u2014]\s", rest, maxsplit=1)
@@ -205,10 +212,10 @@ def parse_heading(s: str) -> Heading | None:
             return Heading(text, [names[0]], [" ".join(names[1:])], _doc_type(m.group("type")), garbled=True)
         return Heading(text, [], split_parties(rest), _doc_type(m.group("type")), garbled=True)
     m = _DASH.match(core)
-    if m and party_ok(m.group("a")) and party_ok(m.group("b")):
+    if m and side_ok(m.group("a")) and side_ok(m.group("b")):
         return Heading(text, split_parties(m.group("a")), split_parties(m.group("b")))
     m = _TO.match(core)
-    if m and party_ok(m.group("a")) and party_ok(m.group("b")):
+    if m and side_ok(m.group("a")) and side_ok(m.group("b")):
         return Heading(text, split_parties(m.group("a")), split_parties(m.group("b")))
     return None
 

@@ -89,3 +89,16 @@ def test_run_of_names_is_split_at_the_next_initial():
                                   "Come, then go back.", "December 27 [1917]"])
 def test_prose_is_not_a_heading(text):
     assert L.parse_heading(text) is None
+
+
+def test_heading_with_several_recipients_mixing_bodies_and_persons():
+    heading = L.parse_heading(
+        "K. I. Gorovich - Central Committee of the RCP(b), Caucasian Bureau of the CC, K. A. Zhuranyan")
+    assert heading is not None
+    assert heading.senders == ["K. I. Gorovich"]
+    assert heading.recipients == ["Central Committee of the RCP(b)", "Caucasian Bureau of the CC",
+                                  "K. A. Zhuranyan"]
+
+
+def test_a_sentence_with_a_dash_is_not_a_heading():
+    assert L.parse_heading("We went to the front - it was cold, the roads were bad, and nobody came") is None

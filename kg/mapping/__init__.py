@@ -4,7 +4,8 @@ file.
 Public API::
 
     map_corpus(records, authorities, base_uri, source_digests) -> list[tuple[URIRef, Graph]]
-    map_letter(record, ctx) -> Graph                    # pure: one document, a fresh graph
+    iter_map_corpus(records, authorities, base_uri, source_digests)  # the same, yielded graph by graph
+    map_letter(record, ctx, into=None) -> Graph         # pure: one document, into a graph (a fresh one)
     ontology_graph() -> Graph                           # ontology/*.ttl (our kgo: terms and kgt: types)
     letter_keys(records, authorities) -> list[str]      # the deterministic key of each record
 
@@ -15,6 +16,12 @@ shared by
 many letters so stated once), ``{base}/graph/edition`` (the editions and their compilation),
 ``{base}/graph/authorities`` (every curated person, organisation, place, event) and ``{base}/graph/ontology``.
 Small per-file graphs, never one Dataset: at 100,000 letters a single rdflib graph costs more than 5 GB.
+``iter_map_corpus`` yields each source file's graph as soon as it is mapped (same graphs, same order), so that
+a build can validate and write it, then let it go: only the shared graphs grow with the corpus.
+
+Scale (issue 10): every ``make_*`` function adds to the graph it is given (``into=``) rather than returning a
+small graph to merge, the graphs sit on a light store (``kg.mapping.triples``), and terms used by many triples
+(namespace terms, entity and holding URIs, the letter's own URIs) are minted once.
 
 URI patterns (``kg.mapping.uris``; keys derived from the data, so a rebuild gives identical triples)::
 
@@ -63,13 +70,13 @@ Only one direction of each inverse pair is emitted (e.g. ``P108i_was_produced_by
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from rdflib import Graph, URIRef
 
-from kg.authorities import Authorities
-from kg.mapping.archive import make_e78_curated_holdings
+from kg.authorities import Authorities, Edition
+from kg.mapping.archive import holdings_key, make_e78_curated_holdings
 from kg.mapping.context import MappingContext
 from kg.mapping.edition import make_e33_edition
 from kg.mapping.entities import map_authorities
@@ -80,13 +87,31 @@ from kg.mapping.uris import Uris, document_key, slug
 from kg.records import LetterRecord
 from kg.settings import ontology_dir
 
-__all__ = ["MappingContext", "letter_keys", "map_corpus", "map_letter", "ontology_graph"]
+__all__ = ["MappingContext", "iter_map_corpus", "letter_keys", "map_corpus", "map_letter", "ontology_graph"]
+
+NamedGraph = tuple[URIRef, Graph]
 
 
-def _edition_key(record: LetterRecord, authorities: Authorities) -> str | None:
+class _Editions:
+    """``authorities.edition_for`` remembered per (file, part): it matches file-name globs, and a file holds
+    many letters."""
+
+    def __init__(self, authorities: Authorities) -> None:
+        self.authorities = authorities
+        self._found: dict[tuple[str, str | None], Edition | None] = {}
+
+    def __call__(self, path: str, part: str | None) -> Edition | None:
+        try:
+            return self._found[path, part]
+        except KeyError:
+            edition = self._found[path, part] = self.authorities.edition_for(path, part)
+            return edition
+
+
+def _edition_key(record: LetterRecord, editions: _Editions) -> str | None:
     if record.source is None:
         return None
-    edition = authorities.edition_for(record.source.path, record.bibl_id)
+    edition = editions(record.source.path, record.bibl_id)
     return edition.key if edition else None
 
 
@@ -98,14 +123,15 @@ def _party_key(names: list[str], authorities: Authorities) -> str:
     return "-".join(keys) or "unknown"
 
 
-def letter_keys(records: list[LetterRecord], authorities: Authorities) -> list[str]:
+def letter_keys(records: Sequence[LetterRecord], authorities: Authorities) -> list[str]:
     """A key per record: ``bl1996-009`` from the printed number, else ``bl1996-1917-12-27-stalin-lenin``; a
     key
     already taken gets ``-2``, ``-3`` … in input order (so the order of ``records`` must itself be stable)."""
     keys: list[str] = []
     used: dict[str, int] = defaultdict(int)
+    editions = _Editions(authorities)
     for record in records:
-        edition = _edition_key(record, authorities) or "letters"
+        edition = _edition_key(record, editions) or "letters"
         if record.doc_no:
             key = document_key(edition, record.doc_no)
         else:
@@ -125,46 +151,67 @@ def ontology_graph() -> Graph:
     return graph
 
 
-def map_corpus(records: list[LetterRecord], authorities: Authorities, base_uri: str,
+def map_corpus(records: Sequence[LetterRecord], authorities: Authorities, base_uri: str,
                source_digests: dict[str, str], *,
-               progress: Callable[[Iterable], Iterable] | None = None) -> list[tuple[URIRef, Graph]]:
+               progress: Callable[[Iterable], Iterable] | None = None) -> list[NamedGraph]:
     """Map every record, grouped into one graph per source file, plus the shared graphs (see module doc).
 
     ``source_digests`` maps a record's ``source.path`` to the file's SHA-256 (hex). Problems a curator should
     see (unknown parties, unknown capitalised names) are attached to each graph as ``graph.problems`` (a list
     of
     strings prefixed with the letter key), never turned into entities. ``progress`` wraps the iteration over
-    the records (a progress bar) without this module knowing how it is shown.
+    the records (a progress bar) without this module knowing how it is shown. All graphs at once: a build that
+    can take them one by one should use ``iter_map_corpus``.
+    """
+    return list(iter_map_corpus(records, authorities, base_uri, source_digests, progress=progress))
+
+
+def _source_path(record: LetterRecord) -> str:
+    return record.source.path if record.source else "unknown-source"
+
+
+def iter_map_corpus(records: Sequence[LetterRecord], authorities: Authorities, base_uri: str,
+                    source_digests: dict[str, str], *,
+                    progress: Callable[[Iterable], Iterable] | None = None) -> Iterator[NamedGraph]:
+    """``map_corpus`` one graph at a time: each source file's graph (files in sorted path order) as soon as its
+    letters are mapped, then the archives, edition, authorities and ontology graphs.
+
+    Letter keys depend on the order of all records, so ``records`` is a sequence, read once up front; the graphs
+    are made lazily, and a consumer that drops each source graph after use holds only the shared ones.
+    ``progress`` wraps the records in the order they are mapped (grouped by file).
     """
     uris = Uris(base_uri)
     keys = letter_keys(records, authorities)
-    by_source: dict[str, Graph] = {}
-    problems: dict[str, list[str]] = defaultdict(list)
+    editions = _Editions(authorities)
+    by_source: dict[str, list[tuple[LetterRecord, str]]] = defaultdict(list)
+    for record, key in zip(records, keys, strict=True):
+        by_source[_source_path(record)].append((record, key))
+    ordered = [(path, record, key) for path in sorted(by_source) for record, key in by_source[path]]
     archives = new_graph()
-    pairs = zip(records, keys, strict=True)
-    for record, key in progress(pairs) if progress else pairs:
-        path = record.source.path if record.source else "unknown-source"
-        if path not in by_source:
-            by_source[path] = new_graph()
-            by_source[path] += make_prov_source(uris.source_graph(path), uris.source(path), path,
-                                                source_digests.get(path))
-        edition = authorities.edition_for(path, record.bibl_id)
-        ctx = MappingContext(uris=uris, authorities=authorities, letter_key=key, edition=edition,
+    holdings_seen: set[tuple[str | None, ...]] = set()
+    graph: Graph | None = None
+    current: str | None = None
+    for path, record, key in progress(ordered) if progress else ordered:
+        if path != current:
+            if graph is not None and current is not None:
+                yield uris.source_graph(current), graph
+            current, graph = path, new_graph()
+            graph.problems = []  # type: ignore[attr-defined]
+            make_prov_source(uris.source_graph(path), uris.source(path), path, source_digests.get(path), into=graph)
+        ctx = MappingContext(uris=uris, authorities=authorities, letter_key=key, edition=editions(path, record.bibl_id),
                              source_path=path if record.source else None)
-        by_source[path] += map_letter(record, ctx)
-        problems[path].extend(f"{key}: {problem}" for problem in ctx.problems)
+        map_letter(record, ctx, into=graph)
+        graph.problems.extend(f"{key}: {problem}" for problem in ctx.problems)  # type: ignore[union-attr]
         for ref in record.archival_refs + [r for note in record.notes for r in note.references]:
-            archives += make_e78_curated_holdings(ref, uris, authorities)
-    result: list[tuple[URIRef, Graph]] = []
-    for path in sorted(by_source):
-        graph = by_source[path]
-        graph.problems = problems[path]  # type: ignore[attr-defined]
-        result.append((uris.source_graph(path), graph))
+            if holdings_key(ref) not in holdings_seen:  # the same fond, opis and delo: the same triples
+                holdings_seen.add(holdings_key(ref))
+                make_e78_curated_holdings(ref, uris, authorities, into=archives)
+    if graph is not None and current is not None:
+        yield uris.source_graph(current), graph
+    yield uris.graph("archives"), archives
     edition_graph = new_graph()
     for edition in sorted(authorities.editions.values(), key=lambda e: e.key):
-        edition_graph += make_e33_edition(edition, uris, authorities)
-    result.append((uris.graph("archives"), archives))
-    result.append((uris.graph("edition"), edition_graph))
-    result.append((uris.graph("authorities"), map_authorities(authorities, uris)))
-    result.append((uris.graph("ontology"), ontology_graph()))
-    return result
+        make_e33_edition(edition, uris, authorities, into=edition_graph)
+    yield uris.graph("edition"), edition_graph
+    yield uris.graph("authorities"), map_authorities(authorities, uris)
+    yield uris.graph("ontology"), ontology_graph()

@@ -89,9 +89,16 @@ def normalised_reference(ref: ArchivalRef, authorities: Authorities) -> str:
     return ", ".join(parts)
 
 
-def make_e78_curated_holdings(ref: ArchivalRef, uris: Uris, authorities: Authorities) -> Graph:
+def holdings_key(ref: ArchivalRef) -> tuple[str | None, ...]:
+    """What ``make_e78_curated_holdings`` reads of a reference: references with equal keys state the same
+    holdings, so the corpus maps each key once."""
+    return ref.archive, ref.archive_normalised, ref.fond, ref.opis, ref.delo
+
+
+def make_e78_curated_holdings(ref: ArchivalRef, uris: Uris, authorities: Authorities, *,
+                              into: Graph | None = None) -> Graph:
     """Fond, opis and delo of one reference (and the keeper when it is not a curated authority)."""
-    graph = new_graph()
+    graph = new_graph() if into is None else into
     archive_key, entity = archive_entity(ref, authorities)
     keeper = uris.archive(archive_key)
     archive_name = ref.archive_normalised or ref.archive or "unknown archive"
@@ -116,8 +123,8 @@ def make_e78_curated_holdings(ref: ArchivalRef, uris: Uris, authorities: Authori
         graph.add((holding, CRM["P2_has_type"], KGT[level]))
         graph.add((holding, RICO.hasRecordSetType, rst))
         graph.add((holding, RICO.identifier, Literal(value)))
-        graph += make_e42_identifier(holding, URIRef(f"{holding}/identifier"), value, KGT[f"{level}-number"],
-                                     label=f"{prefix}{value}")
+        make_e42_identifier(holding, URIRef(f"{holding}/identifier"), value, KGT[f"{level}-number"],
+                            label=f"{prefix}{value}", into=graph)
         graph.add((holding, CRM["P109_has_current_or_former_curator"], keeper))
         graph.add((holding, RICO.hasOrHadHolder, keeper))
         graph.add((holding, SCHEMA.holdingArchive, keeper))
@@ -131,9 +138,10 @@ def make_e78_curated_holdings(ref: ArchivalRef, uris: Uris, authorities: Authori
     return graph
 
 
-def make_archival_item(item: URIRef, ref: ArchivalRef, uris: Uris, authorities: Authorities) -> Graph:
+def make_archival_item(item: URIRef, ref: ArchivalRef, uris: Uris, authorities: Authorities, *,
+                       into: Graph | None = None) -> Graph:
     """Where the sheet is kept and how it is cited: P46i to its delo, keeper, identifiers, copy type."""
-    graph = new_graph()
+    graph = new_graph() if into is None else into
     archive_key, _ = archive_entity(ref, authorities)
     keeper = uris.archive(archive_key)
     holding = holding_uri(ref, uris, authorities)
@@ -145,21 +153,21 @@ def make_archival_item(item: URIRef, ref: ArchivalRef, uris: Uris, authorities: 
     graph.add((item, RICO.hasOrHadHolder, keeper))
     graph.add((item, SCHEMA.holdingArchive, keeper))
     printed = URIRef(f"{item}/identifier/archival-reference")
-    graph += make_e42_identifier(item, printed, ref.text, KGT["archival-reference-as-printed"])
-    graph += make_source_line(printed, ref.line)
+    make_e42_identifier(item, printed, ref.text, KGT["archival-reference-as-printed"], into=graph)
+    make_source_line(printed, ref.line, into=graph)
     normalised = normalised_reference(ref, authorities)
-    graph += make_e42_identifier(item, URIRef(f"{item}/identifier/archival-reference-normalised"), normalised,
-                                 KGT["archival-reference-normalised"])
-    graph.add((item, SCHEMA.identifier, Literal(normalised)))
-    graph.add((item, RICO.identifier, Literal(normalised)))
+    make_e42_identifier(item, URIRef(f"{item}/identifier/archival-reference-normalised"), normalised,
+                        KGT["archival-reference-normalised"], into=graph)
+    normalised_literal = Literal(normalised)
+    graph.add((item, SCHEMA.identifier, normalised_literal))
+    graph.add((item, RICO.identifier, normalised_literal))
     if ref.folios:
-        graph += make_e42_identifier(item, URIRef(f"{item}/identifier/folios"), ref.folios, KGT.folios,
-                                     label=f"l. {ref.folios}")
+        make_e42_identifier(item, URIRef(f"{item}/identifier/folios"), ref.folios, KGT.folios,
+                            label=f"l. {ref.folios}", into=graph)
         leaves = [leaf for leaf in ref.folio_list if leaf != ref.folios]
         for leaf in leaves:
             leaf_uri = URIRef(f"{item}/identifier/folio/{slug(leaf)}")
-            graph += make_e42_identifier(item, leaf_uri, leaf, KGT.folio,
-                                         label=f"l. {leaf}")
+            make_e42_identifier(item, leaf_uri, leaf, KGT.folio, label=f"l. {leaf}", into=graph)
     copy_key = copy_type_key(ref.copy_type)
     if copy_key:
         graph.add((item, CRM["P2_has_type"], KGT[copy_key]))

@@ -23,13 +23,19 @@ class MappingContext:
     edition: Edition | None = None
     source_path: str | None = None
     problems: list[str] = field(default_factory=list)
+    #: The letter's URIs made so far: each is minted once per letter and shared by the triples that use it.
+    _parts: dict[tuple[str, ...], URIRef] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def letter(self) -> URIRef:
-        return self.uris.letter(self.letter_key)
+        return self.part()
 
     def part(self, *parts: str) -> URIRef:
-        return self.uris.letter_part(self.letter_key, *parts)
+        try:
+            return self._parts[parts]
+        except KeyError:
+            uri = self._parts[parts] = self.uris.letter_part(self.letter_key, *parts)
+            return uri
 
     def entity_uri(self, entity: Entity) -> URIRef:
         return self.uris.entity(entity.uri_kind, entity.key)

@@ -183,17 +183,17 @@ def describe(record: LetterRecord, found: Period, calendar: str) -> str:
     return f"{qualifier}{gregorian} (Gregorian)"
 
 
-def make_e52_time_span(time_span: URIRef, record: LetterRecord) -> Graph:
+def make_e52_time_span(time_span: URIRef, record: LetterRecord, *, into: Graph | None = None) -> Graph:
     """The E52 of a letter's sending: bounds, date as printed, dateline, calendar, editorial flag, EDTF."""
-    graph = new_graph()
+    graph = new_graph() if into is None else into
     graph.add((time_span, RDF.type, CRM["E52_Time-Span"]))
-    graph += make_source_line(time_span, record.lines.get("date", record.lines.get("date_text")))
+    make_source_line(time_span, record.lines.get("date", record.lines.get("date_text")), into=graph)
     if record.date_text:
-        graph += make_e41_appellation(time_span, URIRef(f"{time_span}/date-as-printed"), record.date_text,
-                                      KGT["date-as-printed"])
+        make_e41_appellation(time_span, URIRef(f"{time_span}/date-as-printed"), record.date_text,
+                             KGT["date-as-printed"], into=graph)
     if record.time_place_text:
-        graph += make_e41_appellation(time_span, URIRef(f"{time_span}/dateline"), record.time_place_text,
-                                      KGT["dateline"])
+        make_e41_appellation(time_span, URIRef(f"{time_span}/dateline"), record.time_place_text,
+                             KGT["dateline"], into=graph)
     if record.date_editorial:
         graph.add((time_span, CRM["P2_has_type"], KGT["editorial-date"]))
     found, calendar = record_period(record)
@@ -232,11 +232,11 @@ def gregorian_day(record: LetterRecord) -> date | None:
     return None
 
 
-def make_e52_for_entity(time_span: URIRef, value: str, label: str) -> Graph:
+def make_e52_for_entity(time_span: URIRef, value: str, label: str, *, into: Graph | None = None) -> Graph:
     """A time-span for an authority date (birth, death, event), given proleptic Gregorian ``YYYY[-MM[-DD]]``
     or
     ``START/END``."""
-    graph = new_graph()
+    graph = new_graph() if into is None else into
     parts = value.split("/")
     first, last = period(parts[0], "gregorian"), period(parts[-1], "gregorian")
     graph.add((time_span, RDF.type, CRM["E52_Time-Span"]))

@@ -20,6 +20,8 @@ from kg.mapping.namespaces import CRM, KGT, RDF, RDFS, SCHEMA, XSD, new_graph
 from kg.mapping.uris import Uris
 
 LANGUAGES = {"ru": KGT["language-ru"], "en": KGT["language-en"]}
+#: ``schema:inLanguage`` values, made once.
+LANGUAGE_CODES = {"ru": Literal("ru"), "en": Literal("en")}
 
 
 def edition_uri(uris: Uris, key: str) -> URIRef:
@@ -31,12 +33,13 @@ def translation_uri(uris: Uris, key: str) -> URIRef:
     return uris.edition(key, "en")
 
 
-def make_e33_edition(edition: Edition, uris: Uris, authorities: Authorities) -> Graph:
-    graph = new_graph()
+def make_e33_edition(edition: Edition, uris: Uris, authorities: Authorities, *,
+                     into: Graph | None = None) -> Graph:
+    graph = new_graph() if into is None else into
     book = edition_uri(uris, edition.key)
     graph.add((book, RDF.type, CRM["E33_Linguistic_Object"]))
     graph.add((book, RDF.type, SCHEMA.Book))
-    graph += make_label(book, edition.title, edition.title_ru)
+    make_label(book, edition.title, edition.title_ru, into=graph)
     graph.add((book, CRM["P2_has_type"], KGT["documentary-edition"]))
     graph.add((book, SCHEMA.name, en(edition.title)))
     if edition.title_ru:
@@ -67,7 +70,7 @@ def make_e33_edition(edition: Edition, uris: Uris, authorities: Authorities) -> 
     if edition.year:
         span = uris.edition(edition.key, "compilation", "time-span")
         graph.add((compilation, CRM["P4_has_time-span"], span))
-        graph += make_e52_for_entity(span, edition.year, edition.year)
+        make_e52_for_entity(span, edition.year, edition.year, into=graph)
         graph.add((book, SCHEMA.datePublished, Literal(edition.year, datatype=XSD.gYear)))
     english = translation_uri(uris, edition.key)
     graph.add((english, RDF.type, CRM["E33_Linguistic_Object"]))
@@ -76,5 +79,5 @@ def make_e33_edition(edition: Edition, uris: Uris, authorities: Authorities) -> 
     graph.add((english, CRM["P73i_is_translation_of"], book))
     graph.add((english, SCHEMA.translationOfWork, book))
     graph.add((english, CRM["P72_has_language"], LANGUAGES["en"]))
-    graph.add((english, SCHEMA.inLanguage, Literal("en")))
+    graph.add((english, SCHEMA.inLanguage, LANGUAGE_CODES["en"]))
     return graph

@@ -27,8 +27,8 @@ def _schema_date(value: str) -> Literal:
     return Literal(value, datatype=kinds[len(value)])
 
 
-def make_names(subject: URIRef, entity: Entity) -> Graph:
-    graph = make_label(subject, entity.label, entity.label_ru)
+def make_names(subject: URIRef, entity: Entity, *, into: Graph | None = None) -> Graph:
+    graph = make_label(subject, entity.label, entity.label_ru, into=into)
     graph.add((subject, SKOS.prefLabel, en(entity.label)))
     graph.add((subject, SCHEMA.name, en(entity.label)))
     if entity.label_ru:
@@ -43,8 +43,8 @@ def make_names(subject: URIRef, entity: Entity) -> Graph:
     return graph
 
 
-def make_e21_person(subject: URIRef, entity: Entity) -> Graph:
-    graph = make_names(subject, entity)
+def make_e21_person(subject: URIRef, entity: Entity, *, into: Graph | None = None) -> Graph:
+    graph = make_names(subject, entity, into=into)
     graph.add((subject, RDF.type, CRM["E21_Person"]))
     graph.add((subject, RDF.type, SCHEMA.Person))
     for value, event_class, prop, schema_prop, word in (
@@ -57,13 +57,13 @@ def make_e21_person(subject: URIRef, entity: Entity) -> Graph:
         graph.add((event, RDF.type, CRM[event_class]))
         graph.add((event, CRM["P4_has_time-span"], URIRef(f"{event}/time-span")))
         graph.add((event, RDFS.label, en(f"{word.capitalize()} of {entity.label}")))
-        graph += make_e52_for_entity(URIRef(f"{event}/time-span"), value, value)
+        make_e52_for_entity(URIRef(f"{event}/time-span"), value, value, into=graph)
         graph.add((subject, schema_prop, _schema_date(value)))
     return graph
 
 
-def make_e74_group(subject: URIRef, entity: Entity) -> Graph:
-    graph = make_names(subject, entity)
+def make_e74_group(subject: URIRef, entity: Entity, *, into: Graph | None = None) -> Graph:
+    graph = make_names(subject, entity, into=into)
     graph.add((subject, RDF.type, CRM["E74_Group"]))
     graph.add((subject, RDF.type, ORG_SCHEMA.get(entity.type or "", SCHEMA.Organization)))
     if entity.type:
@@ -80,8 +80,9 @@ def make_e74_group(subject: URIRef, entity: Entity) -> Graph:
     return graph
 
 
-def make_e53_place(subject: URIRef, entity: Entity, uris: Uris, authorities: Authorities) -> Graph:
-    graph = make_names(subject, entity)
+def make_e53_place(subject: URIRef, entity: Entity, uris: Uris, authorities: Authorities, *,
+                   into: Graph | None = None) -> Graph:
+    graph = make_names(subject, entity, into=into)
     graph.add((subject, RDF.type, CRM["E53_Place"]))
     graph.add((subject, RDF.type, SCHEMA.Place))
     parent = authorities.get(entity.part_of) if entity.part_of else None
@@ -91,15 +92,16 @@ def make_e53_place(subject: URIRef, entity: Entity, uris: Uris, authorities: Aut
     return graph
 
 
-def make_e5_event(subject: URIRef, entity: Entity, uris: Uris, authorities: Authorities) -> Graph:
+def make_e5_event(subject: URIRef, entity: Entity, uris: Uris, authorities: Authorities, *,
+                  into: Graph | None = None) -> Graph:
     """An event (E5) or, when someone carried it out, an activity (E7)."""
-    graph = make_names(subject, entity)
+    graph = make_names(subject, entity, into=into)
     graph.add((subject, RDF.type, CRM["E7_Activity" if entity.type == "activity" else "E5_Event"]))
     graph.add((subject, RDF.type, SCHEMA.Event))
     if entity.date:
         span = URIRef(f"{subject}/time-span")
         graph.add((subject, CRM["P4_has_time-span"], span))
-        graph += make_e52_for_entity(span, entity.date, entity.date)
+        make_e52_for_entity(span, entity.date, entity.date, into=graph)
         parts = entity.date.split("/")
         graph.add((subject, SCHEMA.startDate, _schema_date(parts[0])))
         graph.add((subject, SCHEMA.endDate, _schema_date(parts[-1])))
@@ -116,29 +118,30 @@ def make_e5_event(subject: URIRef, entity: Entity, uris: Uris, authorities: Auth
     return graph
 
 
-def make_authority_records(subject: URIRef, entity: Entity) -> Graph:
+def make_authority_records(subject: URIRef, entity: Entity, *, into: Graph | None = None) -> Graph:
     """External authority records of the entity (GND, VIAF, GeoNames URIs, e.g. from a CMIF file's ``@ref``) as
     E42 identifiers typed ``kgt:authority-record-uri``. Not ``owl:sameAs``: in this graph only curator-accepted
     Wikidata links are identity links; an identifier says what others call the entity, no more."""
-    graph = new_graph()
+    graph = new_graph() if into is None else into
     for ref in entity.refs:
         key = slug(re.sub(r"^https?://(?:www\.)?", "", ref))
-        graph += make_e42_identifier(subject, URIRef(f"{subject}/identifier/{key}"), ref,
-                                     KGT["authority-record-uri"], label=f"Authority record {ref}")
+        make_e42_identifier(subject, URIRef(f"{subject}/identifier/{key}"), ref, KGT["authority-record-uri"],
+                            label=f"Authority record {ref}", into=graph)
     return graph
 
 
-def map_entity(entity: Entity, uris: Uris, authorities: Authorities) -> Graph:
+def map_entity(entity: Entity, uris: Uris, authorities: Authorities, *, into: Graph | None = None) -> Graph:
+    graph = new_graph() if into is None else into
     subject = uris.entity(entity.uri_kind, entity.key)
     if entity.kind == "event":
-        return make_e5_event(subject, entity, uris, authorities)
+        return make_e5_event(subject, entity, uris, authorities, into=graph)
     if entity.kind == "person":
-        graph = make_e21_person(subject, entity)
+        make_e21_person(subject, entity, into=graph)
     elif entity.kind == "organisation":
-        graph = make_e74_group(subject, entity)
+        make_e74_group(subject, entity, into=graph)
     else:
-        graph = make_e53_place(subject, entity, uris, authorities)
-    graph += make_authority_records(subject, entity)
+        make_e53_place(subject, entity, uris, authorities, into=graph)
+    make_authority_records(subject, entity, into=graph)
     return graph
 
 
@@ -147,5 +150,5 @@ def map_authorities(authorities: Authorities, uris: Uris) -> Graph:
     index)."""
     graph = new_graph()
     for entity in authorities:
-        graph += map_entity(entity, uris, authorities)
+        map_entity(entity, uris, authorities, into=graph)
     return graph

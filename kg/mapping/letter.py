@@ -23,7 +23,7 @@ from kg.mapping.appellations import en, make_e42_identifier, make_source_line
 from kg.mapping.archive import AUTOGRAPH_TYPES, copy_type_key, make_archival_item
 from kg.mapping.context import MappingContext
 from kg.mapping.dates import gregorian_day, make_e52_time_span
-from kg.mapping.edition import LANGUAGES, translation_uri
+from kg.mapping.edition import LANGUAGE_CODES, LANGUAGES, translation_uri
 from kg.mapping.letterhead import letterhead_text, make_e34_letterhead
 from kg.mapping.namespaces import CRM, KGO, KGT, PROV, RDF, RDFS, RICO, SCHEMA, XSD, new_graph
 from kg.mapping.notes import make_e33_editorial_note, make_oa_annotation, note_id
@@ -33,6 +33,8 @@ from kg.records import LetterRecord
 
 DOCUMENT_TYPES = {"letter": "letter", "telegram": "telegram", "note": "note-document",
                   "memo": "note-document"}
+COMPLETE = {True: Literal(True), False: Literal(False)}
+NOT_IDENTIFIED = {role: en(f"{role.capitalize()} as printed; not yet identified.") for role in ("sender", "recipient")}
 
 
 def resolve_parties(names: list[str], role: str, ctx: MappingContext) -> list[URIRef]:
@@ -48,14 +50,15 @@ def resolve_parties(names: list[str], role: str, ctx: MappingContext) -> list[UR
     return uris
 
 
-def make_local_parties(names: list[str], role: str, ctx: MappingContext) -> Graph:
-    graph = new_graph()
+def make_local_parties(names: list[str], role: str, ctx: MappingContext, *, into: Graph | None = None) -> Graph:
+    graph = new_graph() if into is None else into
     for i, name in enumerate(names, start=1):
         if ctx.authorities.lookup(name, kinds=("person", "organisation")) is None:
             actor = ctx.part("party", f"{role}-{i}")
             graph.add((actor, RDF.type, CRM["E39_Actor"]))
             graph.add((actor, RDFS.label, en(name)))
-            graph.add((actor, CRM["P3_has_note"], en(f"{role.capitalize()} as printed; not yet identified.")))
+            graph.add((actor, CRM["P3_has_note"], NOT_IDENTIFIED.get(role) or
+                       en(f"{role.capitalize()} as printed; not yet identified.")))
     return graph
 
 
@@ -66,16 +69,17 @@ def letter_label(record: LetterRecord, ctx: MappingContext) -> str:
 
 
 def make_e22_letter_item(record: LetterRecord, ctx: MappingContext, senders: list[URIRef],
-                         recipients: list[URIRef]) -> Graph:
-    graph = new_graph()
+                         recipients: list[URIRef], *, into: Graph | None = None) -> Graph:
+    graph = new_graph() if into is None else into
     item = ctx.letter
     label = letter_label(record, ctx)
+    label_en = en(label)
     graph.add((item, RDF.type, CRM["E22_Human-Made_Object"]))
     graph.add((item, RDF.type, SCHEMA.ArchiveComponent))
     graph.add((item, RDF.type, RICO.Record))
-    graph.add((item, RDFS.label, en(label)))
-    graph.add((item, SCHEMA.name, en(label)))
-    graph.add((item, RICO.title, en(label)))
+    graph.add((item, RDFS.label, label_en))
+    graph.add((item, SCHEMA.name, label_en))
+    graph.add((item, RICO.title, label_en))
     doc_type = KGT[DOCUMENT_TYPES.get((record.document_type or "letter").lower(), "letter")]
     graph.add((item, CRM["P2_has_type"], doc_type))
     graph.add((item, RICO.hasDocumentaryFormType, doc_type))
@@ -85,10 +89,10 @@ def make_e22_letter_item(record: LetterRecord, ctx: MappingContext, senders: lis
         graph.add((item, RICO.hasAuthor, sender))
     for recipient in recipients:
         graph.add((item, RICO.hasAddressee, recipient))
-    graph.add((item, KGO.completeInSource, Literal(record.complete)))
-    graph += make_source_line(item, record.source.line if record.source else None)
+    graph.add((item, KGO.completeInSource, COMPLETE.get(record.complete) or Literal(record.complete)))
+    make_source_line(item, record.source.line if record.source else None, into=graph)
     if record.archival_refs:
-        graph += make_archival_item(item, record.archival_refs[0], ctx.uris, ctx.authorities)
+        make_archival_item(item, record.archival_refs[0], ctx.uris, ctx.authorities, into=graph)
     for i, ref in enumerate(record.archival_refs[1:], start=2):
         other = ctx.part("item", str(i))  # a further sheet (another copy) cited for the same document
         graph.add((other, RDF.type, CRM["E22_Human-Made_Object"]))
@@ -97,13 +101,14 @@ def make_e22_letter_item(record: LetterRecord, ctx: MappingContext, senders: lis
         graph.add((other, RDFS.label, en(f"{label} (sheet {i})")))
         graph.add((other, CRM["P128_carries"], ctx.part("text")))
         graph.add((other, CRM["P2_has_type"], doc_type))
-        graph += make_archival_item(other, ref, ctx.uris, ctx.authorities)
+        make_archival_item(other, ref, ctx.uris, ctx.authorities, into=graph)
     return graph
 
 
-def make_e12_production(record: LetterRecord, ctx: MappingContext, senders: list[URIRef]) -> Graph:
+def make_e12_production(record: LetterRecord, ctx: MappingContext, senders: list[URIRef], *,
+                        into: Graph | None = None) -> Graph:
     """Who made the sheet: the sender only when the archive calls it an autograph (written in their hand)."""
-    graph = new_graph()
+    graph = new_graph() if into is None else into
     production = ctx.part("production")
     graph.add((production, RDF.type, CRM["E12_Production"]))
     graph.add((production, RDFS.label, en(f"Production of {letter_label(record, ctx)}")))
@@ -115,9 +120,9 @@ def make_e12_production(record: LetterRecord, ctx: MappingContext, senders: list
 
 
 def make_e33_texts(record: LetterRecord, ctx: MappingContext, senders: list[URIRef],
-                   recipients: list[URIRef]) -> Graph:
+                   recipients: list[URIRef], *, into: Graph | None = None) -> Graph:
     """The Russian original (the message) and the English translation with its parts."""
-    graph = new_graph()
+    graph = new_graph() if into is None else into
     text, text_en, creation = ctx.part("text"), ctx.part("text", "en"), ctx.part("text", "creation")
     label = letter_label(record, ctx)
     graph.add((text, RDF.type, CRM["E33_Linguistic_Object"]))
@@ -125,7 +130,7 @@ def make_e33_texts(record: LetterRecord, ctx: MappingContext, senders: list[URIR
     graph.add((text, RDFS.label, en(f"Text of {label} (Russian original)")))
     graph.add((text, SCHEMA.name, en(label)))
     graph.add((text, CRM["P72_has_language"], LANGUAGES["ru"]))
-    graph.add((text, SCHEMA.inLanguage, Literal("ru")))
+    graph.add((text, SCHEMA.inLanguage, LANGUAGE_CODES["ru"]))
     graph.add((text, CRM["P73_has_translation"], text_en))
     graph.add((text, CRM["P94i_was_created_by"], creation))
     graph.add((creation, RDF.type, CRM["E65_Creation"]))
@@ -139,18 +144,19 @@ def make_e33_texts(record: LetterRecord, ctx: MappingContext, senders: list[URIR
     if day is not None:
         graph.add((text, SCHEMA.dateSent, Literal(day.isoformat(), datatype=XSD.date)))
     if ctx.edition is not None:
-        graph.add((text, CRM["P165i_is_incorporated_in"], ctx.uris.edition(ctx.edition.key)))
-        graph.add((text, SCHEMA.isPartOf, ctx.uris.edition(ctx.edition.key)))
+        edition = ctx.uris.edition(ctx.edition.key)
+        graph.add((text, CRM["P165i_is_incorporated_in"], edition))
+        graph.add((text, SCHEMA.isPartOf, edition))
         graph.add((text_en, CRM["P165i_is_incorporated_in"], translation_uri(ctx.uris, ctx.edition.key)))
     if record.doc_no:
-        graph += make_e42_identifier(text, ctx.part("text", "identifier", "document-number"), record.doc_no,
-                                     KGT["document-number"], label=f"No. {record.doc_no}")
+        make_e42_identifier(text, ctx.part("text", "identifier", "document-number"), record.doc_no,
+                            KGT["document-number"], label=f"No. {record.doc_no}", into=graph)
         graph.add((text, SCHEMA.position, Literal(record.doc_no)))
     graph.add((text_en, RDF.type, CRM["E33_Linguistic_Object"]))
     graph.add((text_en, RDF.type, SCHEMA.CreativeWork))
     graph.add((text_en, RDFS.label, en(f"Text of {label} (English translation)")))
     graph.add((text_en, CRM["P72_has_language"], LANGUAGES["en"]))
-    graph.add((text_en, SCHEMA.inLanguage, Literal("en")))
+    graph.add((text_en, SCHEMA.inLanguage, LANGUAGE_CODES["en"]))
     graph.add((text_en, SCHEMA.translationOfWork, text))
     if ctx.source_path:
         graph.add((text_en, PROV.wasDerivedFrom, ctx.uris.source(ctx.source_path)))
@@ -169,21 +175,22 @@ def make_e33_texts(record: LetterRecord, ctx: MappingContext, senders: list[URIR
         graph.add((part, CRM["P2_has_type"], KGT[f"letter-{kind}"]))
         graph.add((part, CRM["P106i_forms_part_of"], text_en))
         graph.add((part, CRM["P190_has_symbolic_content"], en(content)))
-        graph += make_source_line(part, line)
+        make_source_line(part, line, into=graph)
     if record.body:
         found = scan(record.body, ctx.authorities)
         for key in found.entity_keys():
             entity: Entity = ctx.authorities.get(key)
-            graph.add((text, CRM["P67_refers_to"], ctx.entity_uri(entity)))
-            graph.add((text, SCHEMA.mentions, ctx.entity_uri(entity)))
+            mentioned = ctx.entity_uri(entity)
+            graph.add((text, CRM["P67_refers_to"], mentioned))
+            graph.add((text, SCHEMA.mentions, mentioned))
         for unknown in found.unknown:
             ctx.problems.append(f"body: unknown name {unknown.text!r} at {unknown.start}")
     return graph
 
 
 def make_e7_sending(record: LetterRecord, ctx: MappingContext, senders: list[URIRef],
-                    recipients: list[URIRef]) -> Graph:
-    graph = new_graph()
+                    recipients: list[URIRef], *, into: Graph | None = None) -> Graph:
+    graph = new_graph() if into is None else into
     sending, time_span = ctx.part("sending"), ctx.part("sending", "time-span")
     graph.add((sending, RDF.type, CRM["E7_Activity"]))
     graph.add((sending, CRM["P2_has_type"], KGT.sending))
@@ -194,7 +201,7 @@ def make_e7_sending(record: LetterRecord, ctx: MappingContext, senders: list[URI
     for recipient in recipients:
         graph.add((sending, KGO.hadAddressee, recipient))
     graph.add((sending, CRM["P4_has_time-span"], time_span))
-    graph += make_e52_time_span(time_span, record)
+    make_e52_time_span(time_span, record, into=graph)
     for name in record.places_sent:  # given apart from the dateline only by CMIF files
         place = ctx.authorities.lookup(name, kinds=("place",))
         if place is None:
@@ -204,36 +211,37 @@ def make_e7_sending(record: LetterRecord, ctx: MappingContext, senders: list[URI
     return graph
 
 
-def make_notes(record: LetterRecord, ctx: MappingContext) -> Graph:
-    graph = new_graph()
+def make_notes(record: LetterRecord, ctx: MappingContext, *, into: Graph | None = None) -> Graph:
+    graph = new_graph() if into is None else into
     body_uri = ctx.part("text", "en", "body")
     for index, note in enumerate(record.notes, start=1):
         nid = note_id(note, index)
         note_uri = ctx.part("note", nid)
-        graph += make_e33_editorial_note(note_uri, note, ctx, record)
+        make_e33_editorial_note(note_uri, note, ctx, record, into=graph)
         markers = [m for m in record.markers if note.n is not None and m.n == note.n]
         letterhead = letterhead_text(note)
         fallback = ctx.part("text", "en")
         if letterhead:
-            graph += make_e34_letterhead(ctx.letter, note_uri, letterhead, ctx)
+            make_e34_letterhead(ctx.letter, note_uri, letterhead, ctx, into=graph)
             fallback = ctx.letter
-        graph += make_oa_annotation(ctx.part("annotation", nid), note_uri, markers, body_uri, record.body,
-                                    fallback)
+        make_oa_annotation(ctx.part("annotation", nid), note_uri, markers, body_uri, record.body, fallback,
+                           into=graph)
     return graph
 
 
-def map_letter(record: LetterRecord, ctx: MappingContext) -> Graph:
-    """Everything one document says, as a fresh graph (pure: same record and context, same triples)."""
+def map_letter(record: LetterRecord, ctx: MappingContext, *, into: Graph | None = None) -> Graph:
+    """Everything one document says, added to ``into`` (the source file's graph) or to a fresh graph; pure:
+    same record and context, same triples."""
+    graph = new_graph() if into is None else into
     senders = resolve_parties(record.senders, "sender", ctx)
     recipients = resolve_parties(record.recipients, "recipient", ctx)
-    graph = new_graph()
-    graph += make_local_parties(record.senders, "sender", ctx)
-    graph += make_local_parties(record.recipients, "recipient", ctx)
-    graph += make_e22_letter_item(record, ctx, senders, recipients)
-    graph += make_e12_production(record, ctx, senders)
-    graph += make_e33_texts(record, ctx, senders, recipients)
-    graph += make_e7_sending(record, ctx, senders, recipients)
-    graph += make_notes(record, ctx)
+    make_local_parties(record.senders, "sender", ctx, into=graph)
+    make_local_parties(record.recipients, "recipient", ctx, into=graph)
+    make_e22_letter_item(record, ctx, senders, recipients, into=graph)
+    make_e12_production(record, ctx, senders, into=graph)
+    make_e33_texts(record, ctx, senders, recipients, into=graph)
+    make_e7_sending(record, ctx, senders, recipients, into=graph)
+    make_notes(record, ctx, into=graph)
     for i, citation in enumerate(record.publications, start=1):
-        graph += make_e33_publication(ctx.part("publication", str(i)), citation, ctx.part("text"))
+        make_e33_publication(ctx.part("publication", str(i)), citation, ctx.part("text"), into=graph)
     return graph

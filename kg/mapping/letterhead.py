@@ -37,8 +37,9 @@ def letterhead_text(note: Note) -> str | None:
     return text[:-1].rstrip() if text.endswith(".") else text
 
 
-def make_e34_letterhead(item: URIRef, note_uri: URIRef, text: str, ctx: MappingContext) -> Graph:
-    graph = new_graph()
+def make_e34_letterhead(item: URIRef, note_uri: URIRef, text: str, ctx: MappingContext, *,
+                        into: Graph | None = None) -> Graph:
+    graph = new_graph() if into is None else into
     letterhead = URIRef(f"{item}/letterhead")
     english = URIRef(f"{letterhead}/en")
     graph.add((item, CRM["P128_carries"], letterhead))

@@ -8,19 +8,45 @@ deployment's base URI: a vocabulary term must mean the same thing wherever the d
 
 from __future__ import annotations
 
-from rdflib import Graph, Namespace
+from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 
+from kg.mapping.triples import light_graph
 from kg.settings import ONTOLOGY_NAMESPACE
 
-CRM = Namespace("http://www.cidoc-crm.org/cidoc-crm/")
-SCHEMA = Namespace("https://schema.org/")
-RICO = Namespace("https://www.ica.org/standards/RiC/ontology#")
-RST = Namespace("https://www.ica.org/standards/RiC/vocabularies/recordSetTypes#")
-OA = Namespace("http://www.w3.org/ns/oa#")
-KGO = Namespace(ONTOLOGY_NAMESPACE)
+
+class TermNamespace(Namespace):
+    """A ``Namespace`` that mints each term once (``CRM["P2_has_type"]`` is then a dict lookup).
+
+    The mapping names the same few hundred terms millions of times; minting a fresh ``URIRef`` each time cost
+    time and kept one copy of the IRI per triple in memory. Otherwise an ordinary ``Namespace``."""
+
+    def term(self, name: str) -> URIRef:
+        terms = self.__dict__.setdefault("_terms", {})
+        try:
+            return terms[name]
+        except (KeyError, TypeError):  # TypeError: a slice, which Namespace.term handles
+            term = terms[name] = super().term(name)
+            return term
+
+    def __getitem__(self, key: str) -> URIRef:  # type: ignore[override]
+        return self.term(key)
+
+    def __getattr__(self, name: str) -> URIRef:
+        if name.startswith("__"):  # not a term: Python asking for a special attribute
+            raise AttributeError(name)
+        term = self.__dict__[name] = self.term(name)  # found as a plain attribute from now on
+        return term
+
+
+CRM = TermNamespace("http://www.cidoc-crm.org/cidoc-crm/")
+SCHEMA = TermNamespace("https://schema.org/")
+RICO = TermNamespace("https://www.ica.org/standards/RiC/ontology#")
+RST = TermNamespace("https://www.ica.org/standards/RiC/vocabularies/recordSetTypes#")
+OA = TermNamespace("http://www.w3.org/ns/oa#")
+KGO = TermNamespace(ONTOLOGY_NAMESPACE)
 #: Our E55 types (a SKOS concept scheme): letter, autograph, fond, editorial note, Julian calendar, ...
-KGT = Namespace(ONTOLOGY_NAMESPACE.rstrip("#") + "/types#")
+KGT = TermNamespace(ONTOLOGY_NAMESPACE.rstrip("#") + "/types#")
 
 PREFIXES: dict[str, Namespace] = {
     "crm": CRM,
@@ -40,12 +66,14 @@ PREFIXES: dict[str, Namespace] = {
 
 
 def new_graph() -> Graph:
-    """An empty graph with our prefixes bound (so serialisations are readable); nothing else."""
-    graph = Graph(bind_namespaces="none")
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace)
-    return graph
+    """An empty graph with our prefixes bound (so serialisations are readable); nothing else.
+
+    It sits on the mapping's light store (``kg.mapping.triples``), and the prefixes are bound in the store, so a
+    graph costs next to nothing until it holds triples. Make one per graph that leaves the mapping (one per
+    source file, the shared graphs), not per resource: the ``make_*`` functions add to the graph they are given.
+    """
+    return light_graph(PREFIXES)
 
 
 __all__ = ["CRM", "KGO", "KGT", "OA", "OWL", "PREFIXES", "PROV", "RDF", "RDFS", "RICO", "RST", "SCHEMA",
-           "SKOS", "XSD", "new_graph"]
+           "SKOS", "TermNamespace", "XSD", "new_graph"]

@@ -56,23 +56,25 @@ def anchor_segment(body: str, offset: int) -> tuple[int, int] | None:
     return (start, end) if start < end else None
 
 
-def make_e33_editorial_note(note_uri: URIRef, note: Note, ctx: MappingContext, record: LetterRecord) -> Graph:
-    graph = new_graph()
+def make_e33_editorial_note(note_uri: URIRef, note: Note, ctx: MappingContext, record: LetterRecord, *,
+                            into: Graph | None = None) -> Graph:
+    graph = new_graph() if into is None else into
     number = f"{note.n}" if note.n is not None else "(unnumbered)"
     doc = f"No. {record.doc_no}" if record.doc_no else ctx.letter_key
+    text = en(note.text)
     graph.add((note_uri, RDF.type, CRM["E33_Linguistic_Object"]))
     graph.add((note_uri, RDF.type, SCHEMA.Comment))
     graph.add((note_uri, RDFS.label, en(f"Note {number} to {doc}")))
     graph.add((note_uri, CRM["P2_has_type"], KGT["editorial-note"]))
-    graph.add((note_uri, CRM["P190_has_symbolic_content"], en(note.text)))
-    graph.add((note_uri, SCHEMA.text, en(note.text)))
+    graph.add((note_uri, CRM["P190_has_symbolic_content"], text))
+    graph.add((note_uri, SCHEMA.text, text))
     graph.add((note_uri, CRM["P72_has_language"], LANGUAGES["en"]))
     if note.n is not None:
         graph.add((note_uri, SCHEMA.position, Literal(note.n)))
     if ctx.edition is not None:
         graph.add((note_uri, CRM["P106i_forms_part_of"], translation_uri(ctx.uris, ctx.edition.key)))
         graph.add((note_uri, SCHEMA.isPartOf, ctx.uris.edition(ctx.edition.key)))
-    graph += make_source_line(note_uri, note.line)
+    make_source_line(note_uri, note.line, into=graph)
     found = scan(note.text, ctx.authorities)
     for key in found.entity_keys():
         entity = ctx.authorities.get(key)
@@ -86,14 +88,17 @@ def make_e33_editorial_note(note_uri: URIRef, note: Note, ctx: MappingContext, r
     return graph
 
 
+ANCHOR_LABEL = en("Anchor of an editorial note in the letter")
+
+
 def make_oa_annotation(annotation: URIRef, note_uri: URIRef, markers: list[Marker], body_uri: URIRef,
-                       body: str, fallback_target: URIRef) -> Graph:
+                       body: str, fallback_target: URIRef, *, into: Graph | None = None) -> Graph:
     """The annotation whose body is the note and whose targets are the passages its markers close."""
-    graph = new_graph()
+    graph = new_graph() if into is None else into
     graph.add((annotation, RDF.type, OA.Annotation))
     graph.add((annotation, OA.motivatedBy, OA.commenting))
     graph.add((annotation, OA.hasBody, note_uri))
-    graph.add((annotation, RDFS.label, en("Anchor of an editorial note in the letter")))
+    graph.add((annotation, RDFS.label, ANCHOR_LABEL))
     targets = 0
     for marker in sorted(markers, key=lambda m: m.offset):
         segment = anchor_segment(body, marker.offset)

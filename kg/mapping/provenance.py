@@ -17,14 +17,17 @@ from rdflib import Graph, Literal, URIRef
 from kg.mapping.appellations import en
 from kg.mapping.namespaces import PROV, RDF, RDFS, SCHEMA, new_graph
 
+PLAIN_TEXT = Literal("text/plain")
 
-def make_prov_source(graph_name: URIRef, source: URIRef, path: str, sha256: str | None) -> Graph:
-    graph = new_graph()
+
+def make_prov_source(graph_name: URIRef, source: URIRef, path: str, sha256: str | None, *,
+                     into: Graph | None = None) -> Graph:
+    graph = new_graph() if into is None else into
     graph.add((source, RDF.type, PROV.Entity))
     graph.add((source, RDF.type, SCHEMA.MediaObject))
     graph.add((source, RDFS.label, en(f"Source file {PurePath(path).name}")))
     graph.add((source, SCHEMA.name, Literal(PurePath(path).name)))
-    graph.add((source, SCHEMA.encodingFormat, Literal("text/plain")))
+    graph.add((source, SCHEMA.encodingFormat, PLAIN_TEXT))
     if sha256:
         graph.add((source, SCHEMA.sha256, Literal(sha256)))
     graph.add((graph_name, PROV.wasDerivedFrom, source))

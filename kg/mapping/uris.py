@@ -44,9 +44,18 @@ class Uris:
 
     def __init__(self, base_uri: str) -> None:
         self.base = base_uri.rstrip("/")
+        #: URIs of resources many letters point at (entities, holdings, editions), minted once per deployment.
+        self._shared: dict[tuple[str, ...], URIRef] = {}
 
     def id(self, *parts: str) -> URIRef:
         return URIRef("/".join((self.base, "id", *parts)))
+
+    def _shared_id(self, *parts: str) -> URIRef:
+        try:
+            return self._shared[parts]
+        except KeyError:
+            uri = self._shared[parts] = self.id(*parts)
+            return uri
 
     # --- letters and their parts
     def letter(self, key: str) -> URIRef:
@@ -57,7 +66,7 @@ class Uris:
 
     # --- authorities (persons, organisations, places, events, archives)
     def entity(self, kind: str, key: str) -> URIRef:
-        return self.id(kind, key)
+        return self._shared_id(kind, key)
 
     # --- archival hierarchy: archive/rgaspi/f558/op1/d5397
     def archive(self, archive_key: str, fond: str | None = None, opis: str | None = None,
@@ -67,11 +76,11 @@ class Uris:
             if value is None:
                 break
             parts.append(prefix + slug(value))
-        return self.id("archive", *parts)
+        return self._shared_id("archive", *parts)
 
     # --- the edition
     def edition(self, key: str, *parts: str) -> URIRef:
-        return self.id("edition", key, *parts)
+        return self._shared_id("edition", key, *parts)
 
     # --- source files and named graphs
     def source(self, path: str) -> URIRef:

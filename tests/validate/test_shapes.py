@@ -109,6 +109,12 @@ def _death_before_birth(gs):
                    Literal("1860-01-01T00:00:00", datatype=XSD.dateTime))
 
 
+def _organisation_without_schema_type(gs):
+    g = graph(gs, "authorities")
+    for schema_type in (SCHEMA.Organization, SCHEMA.GovernmentOrganization, SCHEMA.ArchiveOrganization):
+        g.remove((ID["org/sovnarkom"], RDF.type, schema_type))
+
+
 def _delo_is_a_fond(gs):
     g = graph(gs, "archives")
     replace_object(g, ID["archive/rgaspi/f558/op1/d5397"], CRM["P2_has_type"], KGT.fond)
@@ -264,9 +270,7 @@ CASES: list[tuple[str, Callable, URIRef, object, URIRef, URIRef]] = [
     ("organisation type", lambda gs: graph(gs, "authorities").add((ID["org/sovnarkom"], CRM["P2_has_type"],
                                                                    KGT.letter)),
      ID["org/sovnarkom"], CRM["P2_has_type"], SH.PatternConstraintComponent, V),
-    ("organisation is a schema organisation", lambda gs: graph(gs, "authorities").remove(
-        (ID["org/sovnarkom"], RDF.type, None)) or graph(gs, "authorities").add(
-        (ID["org/sovnarkom"], RDF.type, CRM["E74_Group"])),
+    ("organisation is a schema organisation", _organisation_without_schema_type,
      ID["org/sovnarkom"], None, SH.OrConstraintComponent, V),
     ("place lies in a place", lambda gs: graph(gs, "authorities").add((ID["place/smolny"], CRM["P89_falls_within"],
                                                                        LENIN)),

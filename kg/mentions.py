@@ -29,6 +29,7 @@ _NOT_NAMES = {"I", "Ibid", "F", "On", "Op", "D", "L", "S", "M", "No", "Vol", "T"
               "Today", "January", "February", "March", "April", "May", "June", "July", "August", "September",
               "October", "November", "December"}
 _ROMAN = re.compile(r"[IVXLC]+")
+_TOKEN = re.compile(r"[\w\[\]'’-]+")
 _SENTENCE_END = set(".!?:;\"“”«»(—-")
 
 
@@ -115,21 +116,47 @@ def find_mentions(text: str, authorities: Authorities) -> tuple[list[Mention], l
 
 
 def _sentence_initial(text: str, start: int) -> bool:
-    before = text[:start].rstrip()
-    if not before:
+    """Whether ``start`` begins a sentence or a list item: what precedes it (blanks skipped) is nothing, a
+    sentence end, or list numbering ``1)`` / ``2.`` after a blank. Read backwards from ``start``, so a long text
+    costs no more than a short one."""
+    end = start
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    if end == 0:
         return True
-    if re.search(r"(?:^|\s)\d+[.)]$", before):
-        return True  # after list numbering "1)" or "2."
-    return before[-1] in _SENTENCE_END
+    last = text[end - 1]
+    if last in ".)":
+        digits = end - 1
+        while digits > 0 and text[digits - 1].isdecimal():
+            digits -= 1
+        if digits < end - 1 and (digits == 0 or text[digits - 1].isspace()):
+            return True  # after list numbering "1)" or "2."
+    return last in _SENTENCE_END
+
+
+def _covered_tokens(tokens: list[tuple[int, int, str]], covered: list[tuple[int, int]]) -> set[int]:
+    """Start offsets of the tokens overlapping a covered span, in one sweep (tokens are in text order)."""
+    spans = sorted(covered)
+    found: set[int] = set()
+    next_span, reach = 0, -1  # reach: the furthest end of the spans starting before the token's end
+    for start, end, _ in tokens:
+        while next_span < len(spans) and spans[next_span][0] < end:
+            reach = max(reach, spans[next_span][1])
+            next_span += 1
+        if reach > start:
+            found.add(start)
+    return found
 
 
 def find_unknown_names(text: str, covered: list[tuple[int, int]]) -> list[UnknownName]:
     """Runs of capitalised words (joined by "of", "the", ...) outside ``covered`` spans, minus common
     words."""
-    def is_covered(start: int, end: int) -> bool:
-        return any(s < end and start < e for s, e in covered)
+    tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+    covered_starts = _covered_tokens(tokens, covered)
 
-    tokens = [(m.start(), m.end(), m.group()) for m in re.finditer(r"[\w\[\]'’-]+", text)]
+    def is_covered(start: int, _end: int) -> bool:
+        return start in covered_starts
+
     unknown: list[UnknownName] = []
     i = 0
     while i < len(tokens):

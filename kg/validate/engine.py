@@ -30,7 +30,21 @@ from kg.validate.results import ValidationResult
 # pyshacl looks up, for every (shape, focus nodes) evaluation, which of a shape's predicates are constraint
 # parameters, in a list of about forty IRIs it caches on its shape module on first use; seeding that cache with a
 # set (same members, same map) makes the lookup constant-time: 10-15 % of validation time, same answers.
-pyshacl_shape.CONSTRAINT_PARAMS = (frozenset(ALL_CONSTRAINT_PARAMETERS), CONSTRAINT_PARAMETERS_MAP)
+# It must stay a list: with ``advanced=True`` (as kg.void uses) pyshacl copies it and appends to the copy.
+
+
+class _ParameterList(list):
+    """A list whose membership test is a set lookup; ``copy()`` gives a plain list, as pyshacl expects."""
+
+    def __init__(self, items: list) -> None:
+        super().__init__(items)
+        self._members = frozenset(items)
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._members
+
+
+pyshacl_shape.CONSTRAINT_PARAMS = (_ParameterList(list(ALL_CONSTRAINT_PARAMETERS)), CONSTRAINT_PARAMETERS_MAP)
 
 _LOG = logging.getLogger("kg.validate.pyshacl")
 _LOG.setLevel(logging.ERROR)

@@ -15,6 +15,7 @@ Unknown capitalised names are only *reported* for a curator: an entity is never 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -70,9 +71,40 @@ class MentionScan:
         return list(seen)
 
 
+def _trie_pattern(words: Iterable[str]) -> str:
+    """A regular expression matching exactly ``words``, factored as a trie (``St(?:alin|eklov)``): the regex
+    engine then follows one branch per character instead of trying every word at every position."""
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a word ends here
+
+    def pattern(node: dict[str, dict]) -> str:
+        branches = [re.escape(char) + pattern(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        group = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" in node:  # a word may end here or go on
+            return (f"(?:{group})" if len(branches) == 1 else group) + "?"
+        return group
+
+    return pattern(trie)
+
+
+@dataclass(frozen=True)
+class _NameIndex:
+    """``names``: first word of a name → [(name, entities bearing it)], longest names first. ``first_words``
+    finds, in one pass of the regex engine, the whole words of a text that begin some name."""
+
+    names: dict[str, list[tuple[str, tuple[Entity, ...]]]]
+    first_words: re.Pattern[str] | None
+
+
 @lru_cache(maxsize=8)
-def _index(authorities: Authorities) -> dict[str, list[tuple[str, tuple[Entity, ...]]]]:
-    """First word of a name → [(name, entities bearing it)], longest names first."""
+def _index(authorities: Authorities) -> _NameIndex:
+    """The name index of ``authorities``, built once per ``Authorities`` object."""
     by_name: dict[str, list[Entity]] = {}
     for name, entity in authorities.names():
         if entity not in by_name.setdefault(name, []):
@@ -85,7 +117,9 @@ def _index(authorities: Authorities) -> dict[str, list[tuple[str, tuple[Entity, 
         index.setdefault(first.group(), []).append((name, tuple(entities)))
     for candidates in index.values():
         candidates.sort(key=lambda item: (-len(item[0]), item[0]))
-    return index
+    # a first word is a run of word characters: the match must be a whole run, as _WORD would split it
+    finder = re.compile(rf"(?<!\w){_trie_pattern(index)}(?!\w)") if index else None
+    return _NameIndex(index, finder)
 
 
 def _ends_at_word_boundary(text: str, end: int) -> bool:
@@ -99,8 +133,9 @@ def find_mentions(text: str, authorities: Authorities) -> tuple[list[Mention], l
     index = _index(authorities)
     found: list[Mention] = []
     ambiguous: list[Mention] = []
-    for word in _WORD.finditer(text):
-        for name, entities in index.get(word.group(), ()):
+    words = index.first_words.finditer(text) if index.first_words is not None else ()
+    for word in words:
+        for name, entities in index.names[word.group()]:
             start = word.start()
             end = start + len(name)
             if text.startswith(name, start) and _ends_at_word_boundary(text, end):
@@ -109,9 +144,15 @@ def find_mentions(text: str, authorities: Authorities) -> tuple[list[Mention], l
                 else:
                     found.append(Mention(entities[0], start, end, name))
                 break  # the longest name starting here wins
-    kept = [m for m in found if not any(
-        o is not m and o.start <= m.start and m.end <= o.end and (o.end - o.start) > (m.end - m.start)
-        and o.entity.kind == m.entity.kind for o in found)]
+    # Drop a name inside a longer name of the same kind. ``found`` is in text order with one mention per word
+    # start, so "inside a longer one" is "an earlier mention of that kind reaches at least as far".
+    kept: list[Mention] = []
+    reach: dict[str, int] = {}  # kind → furthest end of the mentions so far
+    for mention in found:
+        kind = mention.entity.kind
+        if reach.get(kind, -1) < mention.end:
+            kept.append(mention)
+            reach[kind] = mention.end
     return sorted(kept, key=lambda m: (m.start, m.end, m.key)), ambiguous
 
 

@@ -176,7 +176,8 @@ def _write_release(folder: Path, named_graphs: Iterable[tuple[URIRef, Graph]], *
     full = describe(stats, replace(info, dumps=dumps))
     conforms, report = validate_description(full)
     if not conforms:
-        raise PublishError(f"the dataset description does not conform to shapes/dataset.ttl:\n{report}")
+        raise PublishError(f"the dataset description does not conform to shapes/dataset.ttl and "
+                           f"shapes/served/:\n{report}")
     size, digest = write_file(folder / VOID_FILE, _canonical_turtle(full, base_uri))
     files[VOID_FILE] = {"size": size, "sha256": digest}
 
@@ -215,7 +216,11 @@ def _write_release(folder: Path, named_graphs: Iterable[tuple[URIRef, Graph]], *
 
 
 def shapes_graph(base_uri: str, shapes_dir: Path | None = None) -> tuple[URIRef, Graph]:
-    """All ``shapes/*.ttl`` as one graph ``{base}/graph/shapes``: a downloader can validate what they got."""
+    """All ``shapes/*.ttl`` as one graph ``{base}/graph/shapes``: a downloader can validate what they got.
+
+    Not ``shapes/served/``: those require the dumps' sizes and checksums, which only the served ``void.ttl`` has,
+    never the description inside the dataset (the same split as ``kg.validate.load_shapes``).
+    """
     graph = Graph()
     for path in sorted((shapes_dir or settings.shapes_dir()).glob("*.ttl")):
         graph.parse(path, format="turtle")

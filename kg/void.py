@@ -22,7 +22,8 @@ and how it links to Wikidata. Decisions, so a reader need not rediscover them:
 - **No blank nodes**: every node of the description is a fragment of ``{base}/.well-known/void``, so the
   description has the same triples in every build and can be merged into the dataset's canonical dumps.
 - The description inside the dataset (graph ``{base}/graph/void``) cannot state the byte size or checksum of
-  dumps that contain it; the served ``void.ttl`` adds them (``dcat:byteSize``, ``spdx:checksum``).
+  dumps that contain it; the served ``void.ttl`` adds them (``dcat:byteSize``, ``spdx:checksum``). Hence two
+  sets of shapes: ``shapes/dataset.ttl`` (both copies) and ``shapes/served/`` (the served one only).
 """
 
 from __future__ import annotations
@@ -442,14 +443,40 @@ def describe_with_own_counts(content: Statistics, info: DescriptionInput) -> tup
 
 
 # --------------------------------------------------------------------------------------------- shapes
+#: Shapes only the served description (``void.ttl``) can meet: the dumps' sizes and checksums. They live beside,
+#: not in, ``shapes/*.ttl``: ``load_shapes`` and the published ``{base}/graph/shapes`` skip this folder, so the copy
+#: of the description inside ``dataset.nq`` (which cannot know those sizes) validates with ``kg validate``.
+SERVED_SHAPES_DIR = "served"
+
+
 def shapes_path() -> Path:
+    """The shapes every copy of the description meets (also part of ``load_shapes()``)."""
     return settings.shapes_dir() / "dataset.ttl"
 
 
-def validate_description(graph: Graph, shapes: Path | None = None) -> tuple[bool, str]:
-    """Check a description against ``shapes/dataset.ttl`` with pyshacl; return (conforms, report text)."""
+def served_shapes_paths() -> list[Path]:
+    """The shapes only the served description meets (``shapes/served/*.ttl``)."""
+    return sorted((settings.shapes_dir() / SERVED_SHAPES_DIR).glob("*.ttl"))
+
+
+def validate_description(graph: Graph, shapes: Path | Sequence[Path] | None = None, *,
+                         served: bool = True) -> tuple[bool, str]:
+    """Check a description with pyshacl; return (conforms, report text).
+
+    By default against ``shapes/dataset.ttl`` plus, when ``served`` (the description published as ``void.ttl``),
+    ``shapes/served/*.ttl``; ``served=False`` checks the copy inside the dataset (graph ``{base}/graph/void``),
+    which has no dump sizes or checksums. ``shapes`` replaces the default files.
+    """
     from pyshacl import validate
 
-    shapes_graph = Graph().parse(shapes or shapes_path(), format="turtle")
+    if shapes is None:
+        paths = [shapes_path(), *(served_shapes_paths() if served else [])]
+    elif isinstance(shapes, Path):
+        paths = [shapes]
+    else:
+        paths = list(shapes)
+    shapes_graph = Graph()
+    for path in paths:
+        shapes_graph.parse(path, format="turtle")
     conforms, _report, text = validate(graph, shacl_graph=shapes_graph, inference="none", advanced=True)
     return bool(conforms), str(text)

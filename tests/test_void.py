@@ -182,6 +182,41 @@ def test_shapes_refuse_a_dump_without_byte_size(served, content):
     assert not conforms and "size in bytes" in report
 
 
+def test_shapes_refuse_a_dump_without_checksum(served):
+    graph, _, _, _ = served
+    broken = Graph()
+    for triple in graph:
+        broken.add(triple)
+    broken.remove((IDS.node("dump-nt"), SPDX.checksum, None))
+    conforms, report = validate_description(broken)
+    assert not conforms and "SHA-256 checksum" in report
+
+
+def test_the_description_inside_the_dataset_meets_the_shapes_it_can(served):
+    # The copy in graph {base}/graph/void has no dump sizes or checksums (shapes/served/ requires them), but
+    # every other rule of shapes/dataset.ttl holds for it, and a size it states must still be well-formed.
+    _, _, _, dataset = served
+    inside = Graph().parse(data=b"".join(dataset.graphs[str(IDS.graph_name)]).decode("utf-8"), format="nt")
+    assert not list(inside.objects(None, DCAT.byteSize))
+    conforms, report = validate_description(inside, served=False)
+    assert conforms, report
+    assert not validate_description(inside)[0]
+    inside.add((IDS.node("dump-nt"), DCAT.byteSize, Literal("big")))
+    conforms, report = validate_description(inside, served=False)
+    assert not conforms and "size in bytes" in report
+
+
+def test_the_published_shapes_do_not_require_what_only_the_served_description_states():
+    from kg.publish import shapes_graph
+    from kg.validate import load_shapes
+    from kg.void import served_shapes_paths
+
+    served_only = {s for path in served_shapes_paths() for s in Graph().parse(path, format="turtle").subjects()}
+    assert served_only
+    for shapes in (load_shapes(), shapes_graph(BASE)[1]):
+        assert not served_only & set(shapes.subjects())
+
+
 def test_shapes_refuse_counts_that_are_not_integers(served):
     graph, _, _, _ = served
     broken = Graph()

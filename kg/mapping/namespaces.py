@@ -22,10 +22,12 @@ class TermNamespace(Namespace):
     time and kept one copy of the IRI per triple in memory. Otherwise an ordinary ``Namespace``."""
 
     def term(self, name: str) -> URIRef:
+        if not isinstance(name, str):  # a slice: Namespace.term handles it, nothing to remember
+            return super().term(name)
         terms = self.__dict__.setdefault("_terms", {})
         try:
             return terms[name]
-        except (KeyError, TypeError):  # TypeError: a slice, which Namespace.term handles
+        except KeyError:
             term = terms[name] = super().term(name)
             return term
 

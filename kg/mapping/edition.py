@@ -72,7 +72,10 @@ def make_e33_edition(edition: Edition, uris: Uris, authorities: Authorities, *,
         graph.add((compilation, CRM["P4_has_time-span"], span))
         make_e52_for_entity(span, edition.year, edition.year, into=graph)
         graph.add((book, SCHEMA.datePublished, Literal(edition.year, datatype=XSD.gYear)))
+    if edition.language not in LANGUAGES or edition.language == "en":
+        return graph  # only a Russian edition has our English web translation (a CMIF edition has none)
     english = translation_uri(uris, edition.key)
+    graph.add((book, CRM["P73_has_translation"], english))
     graph.add((english, RDF.type, CRM["E33_Linguistic_Object"]))
     graph.add((english, RDF.type, SCHEMA.CreativeWork))
     graph.add((english, RDFS.label, en(f"{edition.title} (English web translation)")))

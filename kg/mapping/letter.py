@@ -125,13 +125,20 @@ def make_e33_texts(record: LetterRecord, ctx: MappingContext, senders: list[URIR
     graph = new_graph() if into is None else into
     text, text_en, creation = ctx.part("text"), ctx.part("text", "en"), ctx.part("text", "creation")
     label = letter_label(record, ctx)
+    # The original's language is the edition's (Russian for the 1996 volume); an edition of unknown language
+    # (a CMIF file) states none. Our English text exists only where the source printed a translated text.
+    language = ctx.edition.language if ctx.edition is not None and ctx.edition.language in LANGUAGES else None
+    translated = language != "en" and bool(record.body or record.salutation or record.signatures)
     graph.add((text, RDF.type, CRM["E33_Linguistic_Object"]))
     graph.add((text, RDF.type, SCHEMA.Message))
-    graph.add((text, RDFS.label, en(f"Text of {label} (Russian original)")))
+    described = {"ru": "Russian original", "en": "English original"}.get(language or "", "original")
+    graph.add((text, RDFS.label, en(f"Text of {label} ({described})")))
     graph.add((text, SCHEMA.name, en(label)))
-    graph.add((text, CRM["P72_has_language"], LANGUAGES["ru"]))
-    graph.add((text, SCHEMA.inLanguage, LANGUAGE_CODES["ru"]))
-    graph.add((text, CRM["P73_has_translation"], text_en))
+    if language is not None:
+        graph.add((text, CRM["P72_has_language"], LANGUAGES[language]))
+        graph.add((text, SCHEMA.inLanguage, LANGUAGE_CODES[language]))
+    if translated:
+        graph.add((text, CRM["P73_has_translation"], text_en))
     graph.add((text, CRM["P94i_was_created_by"], creation))
     graph.add((creation, RDF.type, CRM["E65_Creation"]))
     graph.add((creation, RDFS.label, en(f"Writing of {label}")))
@@ -147,11 +154,14 @@ def make_e33_texts(record: LetterRecord, ctx: MappingContext, senders: list[URIR
         edition = ctx.uris.edition(ctx.edition.key)
         graph.add((text, CRM["P165i_is_incorporated_in"], edition))
         graph.add((text, SCHEMA.isPartOf, edition))
-        graph.add((text_en, CRM["P165i_is_incorporated_in"], translation_uri(ctx.uris, ctx.edition.key)))
+        if translated:
+            graph.add((text_en, CRM["P165i_is_incorporated_in"], translation_uri(ctx.uris, ctx.edition.key)))
     if record.doc_no:
         make_e42_identifier(text, ctx.part("text", "identifier", "document-number"), record.doc_no,
                             KGT["document-number"], label=f"No. {record.doc_no}", into=graph)
         graph.add((text, SCHEMA.position, Literal(record.doc_no)))
+    if not translated:
+        return graph  # no printed text: nothing to translate, nothing mentioned
     graph.add((text_en, RDF.type, CRM["E33_Linguistic_Object"]))
     graph.add((text_en, RDF.type, SCHEMA.CreativeWork))
     graph.add((text_en, RDFS.label, en(f"Text of {label} (English translation)")))

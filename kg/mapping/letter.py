@@ -126,9 +126,9 @@ def make_e33_texts(record: LetterRecord, ctx: MappingContext, senders: list[URIR
     text, text_en, creation = ctx.part("text"), ctx.part("text", "en"), ctx.part("text", "creation")
     label = letter_label(record, ctx)
     # The original's language is the edition's (Russian for the 1996 volume); an edition of unknown language
-    # (a CMIF file) states none. Our English text exists only where the source printed a translated text.
+    # (a CMIF file) states none. Only an edition in another language than English has our English text.
     language = ctx.edition.language if ctx.edition is not None and ctx.edition.language in LANGUAGES else None
-    translated = language != "en" and bool(record.body or record.salutation or record.signatures)
+    translated = language is not None and language != "en"
     graph.add((text, RDF.type, CRM["E33_Linguistic_Object"]))
     graph.add((text, RDF.type, SCHEMA.Message))
     described = {"ru": "Russian original", "en": "English original"}.get(language or "", "original")
@@ -161,7 +161,7 @@ def make_e33_texts(record: LetterRecord, ctx: MappingContext, senders: list[URIR
                             KGT["document-number"], label=f"No. {record.doc_no}", into=graph)
         graph.add((text, SCHEMA.position, Literal(record.doc_no)))
     if not translated:
-        return graph  # no printed text: nothing to translate, nothing mentioned
+        return graph  # metadata only (CMIF): no text of ours, nothing mentioned
     graph.add((text_en, RDF.type, CRM["E33_Linguistic_Object"]))
     graph.add((text_en, RDF.type, SCHEMA.CreativeWork))
     graph.add((text_en, RDFS.label, en(f"Text of {label} (English translation)")))

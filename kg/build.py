@@ -89,7 +89,22 @@ def assemble_graphs(sources: Path, base_uri: str, *, authorities_dir: Path | Non
     graphs = list(map_corpus(result.records, authorities, base_uri, digests,  # includes the ontology graph
                              progress=_bars(quiet, "letter", "map")))
     graphs.extend(_wikidata_graphs(mappings_dir or default_mappings_for(sources), authorities, base_uri))
+    problems = curator_problems(graphs)
+    if problems:
+        shown = "\n".join(f"  {problem}" for problem in problems[:10])
+        more = f"\n  ... and {len(problems) - 10} more (see manifest.json, extra.curator_report)" \
+            if len(problems) > 10 else ""
+        say(f"{len(problems)} name(s) or part(ies) match no authority entry (add them to {authorities_dir} "
+            f"if they are persons, places, organisations or events):\n{shown}{more}")
     return graphs, source_info
+
+
+def curator_problems(graphs: list[tuple[URIRef, Graph]]) -> list[str]:
+    """What the mapping could not resolve, per source file, for the curator: unknown parties (a letter's sender or
+    recipient) first, then capitalised names in texts and notes that no authority entry explains."""
+    found = [f"{Path(str(name)).name}: {problem}" for name, graph in graphs
+             for problem in getattr(graph, "problems", [])]
+    return sorted(found, key=lambda problem: "unknown name" in problem)
 
 
 def _wikidata_graphs(mappings_dir: Path, authorities, base_uri: str) -> list[tuple[URIRef, Graph]]:
@@ -118,7 +133,8 @@ def run_build(sources: Path, out_dir: Path, base_uri: str, *, quiet: bool = Fals
         raise BuildError(f"the graph does not conform to the shapes:\n{outcome.report_text()}\n{NOT_PUBLISHED}")
     say(f"publishing into {out_dir}")
     try:
-        return publish_release(graphs, out_dir, base_uri=base_uri, sources=source_info)
+        return publish_release(graphs, out_dir, base_uri=base_uri, sources=source_info,
+                               extra={"curator_report": curator_problems(graphs)})
     except PublishError as exc:
         raise BuildError(f"publishing failed: {exc}\n{NOT_PUBLISHED}") from exc
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from kg.validate.engine import PreparedQueryGraph, ShapesRunner
+from kg.validate.engine import PreparedQueryGraph, ShapesRunner, TurboRunner
 from kg.validate.nodes import LETTER_MARK, is_letter_root, is_source_graph, local_root
 from kg.validate.provenance import Provenance, locate
 from kg.validate.results import ValidationResult
@@ -71,7 +71,7 @@ def as_corpus(named_graphs: GraphCorpus | Iterable[NamedGraph]) -> GraphCorpus:
 class _Shared:
     """What every worker inherits at fork: the shapes, the corpus and an index of the shared graphs."""
 
-    runner: ShapesRunner
+    runner: ShapesRunner | TurboRunner
     corpus: GraphCorpus
     index: dict[Node, list[tuple]]
     provenance: Provenance
@@ -229,7 +229,7 @@ def _joint_pass(state: _Shared, entangled: dict[str, list[int]],
     return [locate(r, data, outcome.names, state.provenance) for r in state.runner.run(data, keep=keep)]
 
 
-def validate_corpus(corpus: GraphCorpus, runner: ShapesRunner, *, workers: int | None = None,
+def validate_corpus(corpus: GraphCorpus, runner: ShapesRunner | TurboRunner, *, workers: int | None = None,
                     batch_size: int = DEFAULT_BATCH_SIZE,
                     provenance: Provenance | None = None) -> tuple[list[ValidationResult], dict]:
     """Validate a corpus in batches; return the results (sorted, unique) and a few counts for the report."""
@@ -291,7 +291,7 @@ def sort_key(result: ValidationResult) -> tuple:
             str(result.path), str(result.component), result.message)
 
 
-def validate_union(named_graphs: Iterable[NamedGraph], runner: ShapesRunner) -> list[ValidationResult]:
+def validate_union(named_graphs: Iterable[NamedGraph], runner: ShapesRunner | TurboRunner) -> list[ValidationResult]:
     """The reference answer: every graph merged into one rdflib graph, validated in one pyshacl run."""
     data = PreparedQueryGraph()
     for _name, graph in named_graphs:

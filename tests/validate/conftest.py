@@ -12,6 +12,7 @@ import pytest
 from rdflib import Graph, URIRef
 
 from kg.validate import ShapesRunner, load_shapes
+from kg.validate.engine import ENGINE_VARIABLE, ENGINES, engine_name, turbo_available
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = "https://kg.example.org"
@@ -52,6 +53,17 @@ def seed_copy(seed_graphs) -> list[tuple[URIRef, Graph]]:
 @pytest.fixture(scope="session")
 def shapes() -> Graph:
     return load_shapes()
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request, monkeypatch) -> str:
+    """Run the test under each SHACL engine (``$KG_SHACL_ENGINE``): pyshacl is the reference, turbo must agree.
+    Turbo is required here (a CI without it fails rather than silently testing pyshacl twice)."""
+    if request.param == "turbo":
+        assert turbo_available(), "pyshacl-turbo is not installed (pyproject dependency)"
+    monkeypatch.setenv(ENGINE_VARIABLE, request.param)
+    assert engine_name() == request.param
+    return request.param
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS, XSD
 
 from kg.mapping.namespaces import CRM, OA
-from kg.validate import runner_for, validate_graphs
+from kg.validate import ShapesRunner, load_shapes, runner_for, validate_graphs
 from kg.validate.batches import validate_union
 
 BASE = "https://kg.example.org"
@@ -75,14 +75,28 @@ def plant_errors(graphs: list[tuple[URIRef, Graph]]) -> dict[str, URIRef]:
     return planted
 
 
-@pytest.mark.slow
-def test_batched_parallel_validation_equals_whole_graph_validation(corpus):
+@pytest.fixture(scope="module")
+def planted_corpus(corpus) -> tuple[list[tuple[URIRef, Graph]], dict[str, URIRef], set[tuple]]:
+    """The corpus with errors planted, and the reference answer: pyshacl (``ShapesRunner``) on the whole graph."""
     planted = plant_errors(corpus)
+    reference = validate_union(corpus, ShapesRunner(load_shapes()))
+    return corpus, planted, {_key(r) for r in reference}
+
+
+def _key(result) -> tuple:
+    return (result.focus, result.path, result.component, result.severity, result.message)
+
+
+@pytest.mark.slow
+def test_batched_parallel_validation_equals_whole_graph_validation(planted_corpus, engine):
+    """Under each engine, batched == whole-graph == pyshacl on the whole graph."""
+    corpus, planted, reference = planted_corpus
     batched = validate_graphs(corpus, workers=2, batch_size=100)
     whole = validate_union(corpus, runner_for())
     assert batched.stats["batches"] >= 5 and batched.stats["duplicated_documents"]
-    keys = {(r.focus, r.path, r.component, r.severity, r.message) for r in batched.results}
-    assert keys == {(r.focus, r.path, r.component, r.severity, r.message) for r in whole}
+    keys = {_key(r) for r in batched.results}
+    assert keys == {_key(r) for r in whole}
+    assert keys == reference
     focus_nodes = {r.focus for r in batched.results if r.is_violation}
     values = {r.value for r in batched.results if r.is_violation}
     assert planted["date ends before it begins"] in focus_nodes
@@ -94,9 +108,9 @@ def test_batched_parallel_validation_equals_whole_graph_validation(corpus):
     assert not batched.conforms
 
 
-def test_the_engine_answers_as_stock_pyshacl_does(seed_copy):
+def test_the_engine_answers_as_stock_pyshacl_does(seed_copy, engine):
     """Our runner (shapes harvested once, SimpleMemory store, parsed SPARQL reused, targets filtered) reports the
-    same results as ``pyshacl.validate`` on the same union graph, errors included."""
+    same results as ``pyshacl.validate`` on the same union graph, errors included; so does the turbo runner."""
     from pyshacl import validate
 
     from kg.validate import load_shapes
@@ -114,5 +128,7 @@ def test_the_engine_answers_as_stock_pyshacl_does(seed_copy):
     shapes = load_shapes()
     _conforms, report, _text = validate(union, shacl_graph=shapes, inference="none", allow_warnings=True)
     stock = {(r.focus, r.component, r.severity, r.message) for r in results_from_report(report)}
-    ours = {(r.focus, r.component, r.severity, r.message) for r in validate_union(seed_copy, runner_for(shapes))}
+    runner = runner_for(shapes)
+    assert type(runner).__name__ == {"pyshacl": "ShapesRunner", "turbo": "TurboRunner"}[engine]
+    ours = {(r.focus, r.component, r.severity, r.message) for r in validate_union(seed_copy, runner)}
     assert ours == stock and len(ours) >= 5

@@ -42,7 +42,7 @@ def results(graphs, shapes) -> set[tuple]:
              r.component, r.severity) for r in outcome.results}
 
 
-def test_the_seed_conforms_with_one_warning_for_its_lost_marker(seed_graphs, shapes):
+def test_the_seed_conforms_with_one_warning_for_its_lost_marker(seed_graphs, shapes, engine):
     outcome = validate_graphs(seed_graphs, workers=1)
     assert outcome.conforms, outcome.report_text()
     assert [(r.focus, r.severity) for r in outcome.results] == [(part("annotation", "1"), SH.Warning)]
@@ -315,13 +315,13 @@ CASES: list[tuple[str, Callable, URIRef, object, URIRef, URIRef]] = [
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
-def test_breaking_one_rule_gives_exactly_that_result(case, seed_copy, shapes):
+def test_breaking_one_rule_gives_exactly_that_result(case, seed_copy, shapes, engine):
     _name, mutate, focus, path, component, severity = case
     mutate(seed_copy)
     found = results(seed_copy, shapes)
     assert (focus, path, component, severity) in found, sorted(map(str, found))
 
 
-def test_a_note_on_the_letterhead_needs_no_marker(seed_graphs):
+def test_a_note_on_the_letterhead_needs_no_marker(seed_graphs, engine):
     outcome = validate_graphs(seed_graphs, workers=1)
     assert part("annotation", "6") not in {r.focus for r in outcome.results}

@@ -171,7 +171,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--map-only-upto", type=int, default=10000,
                         help="also time mapping alone (one process) up to this many letters")
     args = parser.parse_args(argv)
-    print(f"cores: {os.cpu_count()}, load average before: {os.getloadavg()[0]:.1f}", flush=True)
+    from kg.validate.engine import engine_name
+
+    print(f"cores: {os.cpu_count()}, load average before: {os.getloadavg()[0]:.1f}, SHACL engine: {engine_name()} "
+          "(KG_SHACL_ENGINE)", flush=True)
     print("| letters | source graphs | triples | prepare s | map only s (1 proc) | map+validate s (wall) "
           "| CPU s | ms/letter (wall) | peak PSS MiB | violations | results |", flush=True)
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|", flush=True)

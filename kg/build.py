@@ -141,11 +141,12 @@ def run_build(sources: Path, out_dir: Path, base_uri: str, *, quiet: bool = Fals
 
 def validate_path(path: Path, fmt: str, base_uri: str) -> tuple[bool, str]:
     """Validate sources (folder or page) or an RDF file; return (conforms, report in ``fmt``)."""
+    from kg.rdffiles import read_named_graphs
     from kg.validate import validate_graphs
 
     if path.is_file() and path.suffix.lower() in {".ttl", ".nt", ".nq", ".trig", ".jsonld", ".rdf", ".xml"} \
             and not _looks_like_cmif(path):
-        graphs = _read_rdf_file(path)
+        graphs = read_named_graphs(path)
     else:
         graphs, _ = assemble_graphs(path, base_uri)
     outcome = validate_graphs(graphs)
@@ -160,24 +161,3 @@ def _looks_like_cmif(path: Path) -> bool:
     with path.open("rb") as handle:
         head = handle.read(1 << 16)
     return b"correspDesc" in head or b"tei-c.org" in head
-
-
-def _read_rdf_file(path: Path) -> list[tuple[URIRef, Graph]]:
-    from rdflib import Dataset
-    from rdflib.util import guess_format
-
-    fmt = guess_format(str(path)) or "turtle"
-    if fmt in {"trig", "nquads"}:
-        dataset = Dataset()
-        dataset.parse(path, format=fmt)
-        return [(URIRef(str(g.identifier)), _copy(g)) for g in dataset.graphs() if len(g)]
-    graph = Graph()
-    graph.parse(path, format=fmt)
-    return [(URIRef(path.resolve().as_uri()), graph)]
-
-
-def _copy(graph: Graph) -> Graph:
-    copy = Graph()
-    for triple in graph:
-        copy.add(triple)
-    return copy

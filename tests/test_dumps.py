@@ -24,6 +24,7 @@ from kg.dumps import (
     write_dump_from_release,
     write_dumps,
 )
+from kg.rdffiles import read_named_graphs
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).parent / "fixtures" / "publish" / "letters.trig"
@@ -32,16 +33,7 @@ BASE = "https://kg.example.org"
 
 def fixture_graphs(path: Path = FIXTURE) -> list[tuple[URIRef, Graph]]:
     """The fixture as (graph name, rdflib graph) pairs; every parse mints fresh blank-node ids."""
-    dataset = Dataset()
-    dataset.parse(path, format="trig")
-    out = []
-    for graph in dataset.graphs():
-        if len(graph) and isinstance(graph.identifier, URIRef):
-            copy = Graph()
-            for triple in graph:
-                copy.add(triple)
-            out.append((URIRef(graph.identifier), copy))
-    return out
+    return read_named_graphs(path)
 
 
 def fixture_quads() -> list[ox.Quad]:

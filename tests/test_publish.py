@@ -15,10 +15,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
 from kg.publish import PublishError, current_release, publish_release, rollback
+from kg.rdffiles import read_named_graphs
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).parent / "fixtures" / "publish" / "letters.trig"
@@ -32,16 +33,7 @@ SOURCES = [
 
 
 def fixture_graphs() -> list[tuple[URIRef, Graph]]:
-    dataset = Dataset()
-    dataset.parse(FIXTURE, format="trig")
-    out = []
-    for graph in dataset.graphs():
-        if len(graph) and isinstance(graph.identifier, URIRef):
-            copy = Graph()
-            for triple in graph:
-                copy.add(triple)
-            out.append((URIRef(graph.identifier), copy))
-    return out
+    return read_named_graphs(FIXTURE)
 
 
 def publish(out: Path, graphs=None, **kwargs) -> Path:

@@ -21,10 +21,11 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 import requests
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Graph, URIRef
 
 from kg.dumps import DUMP_FORMATS
 from kg.publish import publish_release
+from kg.rdffiles import read_named_graphs
 from server.config import ServerConfig
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "publish" / "letters.trig"
@@ -33,16 +34,7 @@ DUMP_NAMES = [f.filename for f in DUMP_FORMATS.values()] + ["SHA256SUMS"]
 
 
 def _graphs() -> list[tuple[URIRef, Graph]]:
-    dataset = Dataset()
-    dataset.parse(FIXTURE, format="trig")
-    out = []
-    for graph in dataset.graphs():
-        if len(graph) and isinstance(graph.identifier, URIRef):
-            copy = Graph()
-            for triple in graph:
-                copy.add(triple)
-            out.append((URIRef(graph.identifier), copy))
-    return out
+    return read_named_graphs(FIXTURE)
 
 
 def _publish(folder: Path) -> Path:

@@ -6,14 +6,13 @@ Only click is imported at load time (``kg --help`` stays instant); the work is i
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import click
 
 from kg import settings
+from kg.files import atomic_write_text
 
 
 @click.group("import")
@@ -74,13 +73,5 @@ def export_cmif_command(build_dir: Path, out_file: Path | None) -> None:
     if out_file is None:
         sys.stdout.write(text)
         return
-    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=out_file.parent or Path("."),
-                                         prefix=f".{out_file.name}.", suffix=".tmp", delete=False)
-    try:
-        with handle:
-            handle.write(text)
-        os.replace(handle.name, out_file)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
+    atomic_write_text(out_file, text)
     click.echo(f"wrote {out_file} ({text.count('<correspDesc ')} letters)", err=True)

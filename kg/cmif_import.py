@@ -21,7 +21,6 @@ Importing the same file twice adds nothing the second time.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import tempfile
@@ -29,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.authorities import Authorities, AuthorityError, load_authorities, name_key
+from kg.files import atomic_write_bytes, atomic_write_text
 from kg.mapping.uris import slug
 from kg.sources.cmif import CmifFile, CmifName, parse_cmif
 
@@ -220,34 +220,13 @@ def _append(text: str, tables: list[str], origin: str) -> str:
         "\n".join(tables)
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.",
-                                         suffix=".tmp", delete=False)
-    try:
-        with handle:
-            handle.write(text)
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
-
-
 def _copy_source(source: Path, sources_dir: Path) -> tuple[Path, bool]:
     target = sources_dir / source.name
     if target.exists():
         if target.read_bytes() == source.read_bytes():
             return target, False
         raise CmifImportError(f"{target} exists with other content; not overwritten (rename the file to import)")
-    sources_dir.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile("wb", dir=sources_dir, prefix=f".{source.name}.", suffix=".tmp",
-                                         delete=False)
-    try:
-        with handle:
-            handle.write(source.read_bytes())
-        os.replace(handle.name, target)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
+    atomic_write_bytes(target, source.read_bytes())
     return target, True
 
 
@@ -286,6 +265,6 @@ def import_cmif(source: Path, sources_dir: Path, authorities_dir: Path) -> Impor
                 from exc
     report.source, report.copied = _copy_source(source, sources_dir)
     for file_name, text in texts.items():
-        _write_atomic(authorities_dir / file_name, text)
+        atomic_write_text(authorities_dir / file_name, text)
     report.added, report.editions = planned, edition_keys
     return report

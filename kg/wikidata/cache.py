@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from kg.wikidata.files import atomic_write_text
+from kg.files import atomic_write_text
 
 
 class AnswerCache:

@@ -19,9 +19,9 @@ from pathlib import Path
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
+from kg.files import atomic_write_text
 from kg.wikidata.cache import AnswerCache, now_iso
 from kg.wikidata.client import SparqlClient, term_value
-from kg.wikidata.files import atomic_write_text
 from kg.wikidata.vocab import GEO, PROV, SCHEMA, WD, WDT, qid_of
 
 PLACEHOLDER = "urn:kg:graph:"

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
-from kg.wikidata.files import atomic_write_text
+from kg.files import atomic_write_text
 from kg.wikidata.vocab import KINDS, qid_of
 
 SUBJECT_PREFIX = "kgid"

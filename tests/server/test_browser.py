@@ -2,51 +2,15 @@
 
 Landing page → letter No. 9 → a note marker → the note → Stalin's page, where No. 9 is listed as sent.
 Screenshots of the letter and person pages are written under the test's tmp_path for a human to look at.
-Under CI=true a missing browser is a failure, not a skip: the suite must not go green without this check.
+The browser fixture (tests/server/conftest.py) fails under CI=true when Chromium is missing.
 """
 
 from __future__ import annotations
-
-import os
-import shutil
-from pathlib import Path
 
 import pytest
 
 from server.config import ServerConfig
 from tests.conftest import FIXTURES
-
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-# Without these, Chromium keeps trying to reach Google services on a machine with no network.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def _browser_or_reason() -> str | None:
-    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        return f"{CHROMIUM} is missing (install Debian's chromium: scripts/ensure-chromium)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the playwright package is missing (pip install -e '.[test]')"
-    return None
-
-
-@pytest.fixture(scope="module")
-def browser():
-    reason = _browser_or_reason()
-    if reason:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"browser test cannot run under CI: {reason}")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture(scope="module")

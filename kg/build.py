@@ -7,15 +7,23 @@ beside the current one and swaps it in only at the end, so a failed build leaves
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
+import multiprocessing
+import os
 import sys
+import threading
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from rdflib import Graph, URIRef
 
 from kg import settings
+from kg.mapping import CorpusMapping
+from kg.spill import GraphSpill
+from kg.validate import GraphCorpus
 
 
 class BuildError(Exception):
@@ -56,19 +64,21 @@ def _bars(quiet: bool, unit: str, desc: str) -> Callable[[Iterable], Iterable]:
     return wrap
 
 
-def assemble_graphs(sources: Path, base_uri: str, *, authorities_dir: Path | None = None,
-                    mappings_dir: Path | None = None, progress: Callable[[str], None] | None = None,
-                    quiet: bool = True) -> tuple[list[tuple[URIRef, Graph]], list[dict]]:
-    """Read, map and link the sources; return the named graphs and a description of each source file."""
+def read_corpus(sources: Path, base_uri: str, *, authorities_dir: Path | None = None,
+                progress: Callable[[str], None] | None = None, quiet: bool = True,
+                workers: int = 1) -> tuple[CorpusMapping, list[dict], Path]:
+    """Read the sources and the authorities and plan their mapping; return the plan, each source file's
+    description (path, SHA-256, documents) and the authorities folder. Raises :class:`BuildError` naming what to
+    fix."""
     from kg.authorities import AuthorityError, load_authorities
-    from kg.mapping import map_corpus
+    from kg.mapping import CorpusMapping
     from kg.sources import read_sources
 
     say = progress or (lambda _msg: None)
     if not sources.exists():
         raise BuildError(f"{sources}: no such file or folder of sources. {NOT_PUBLISHED}")
     say(f"reading sources from {sources}")
-    result = read_sources([sources], progress=_bars(quiet, "file", "parse"))
+    result = read_sources([sources], progress=_bars(quiet, "file", "parse"), workers=workers)
     if result.errors:
         lines = "\n".join(f"  {problem}" for problem in result.errors)
         raise BuildError(f"{len(result.errors)} source file(s) could not be read:\n{lines}\n{NOT_PUBLISHED}")
@@ -86,25 +96,42 @@ def assemble_graphs(sources: Path, base_uri: str, *, authorities_dir: Path | Non
         authorities = load_authorities(authorities_dir)
     except AuthorityError as exc:
         raise BuildError(f"the authority files cannot be read: {exc}\n{NOT_PUBLISHED}") from exc
-    graphs = list(map_corpus(result.records, authorities, base_uri, digests,  # includes the ontology graph
-                             progress=_bars(quiet, "letter", "map")))
-    graphs.extend(_wikidata_graphs(mappings_dir or default_mappings_for(sources), authorities, base_uri))
-    problems = curator_problems(graphs)
+    return CorpusMapping(result.records, authorities, base_uri, digests), source_info, authorities_dir
+
+
+def assemble_graphs(sources: Path, base_uri: str, *, authorities_dir: Path | None = None,
+                    mappings_dir: Path | None = None, progress: Callable[[str], None] | None = None,
+                    quiet: bool = True) -> tuple[list[tuple[URIRef, Graph]], list[dict]]:
+    """Read, map and link the sources; return every named graph (in memory) and a description of each source
+    file. For ``kg validate`` and tests; ``run_build`` never holds every graph at once."""
+    say = progress or (lambda _msg: None)
+    corpus, source_info, where = read_corpus(sources, base_uri, authorities_dir=authorities_dir, progress=say,
+                                             quiet=quiet)
+    graphs = [corpus.source_graph(i) for i in _bars(quiet, "file", "map")(range(len(corpus)))]
+    graphs += corpus.shared_graphs()
+    graphs.extend(_wikidata_graphs(mappings_dir or default_mappings_for(sources), corpus.authorities, base_uri))
+    _tell_curator(curator_problems(graphs), say, where)
+    return graphs, source_info
+
+
+def _tell_curator(problems: list[str], say: Callable[[str], None], authorities_dir: Path) -> None:
     if problems:
         shown = "\n".join(f"  {problem}" for problem in problems[:10])
         more = f"\n  ... and {len(problems) - 10} more (see manifest.json, extra.curator_report)" \
             if len(problems) > 10 else ""
         say(f"{len(problems)} name(s) or part(ies) match no authority entry (add them to {authorities_dir} "
             f"if they are persons, places, organisations or events):\n{shown}{more}")
-    return graphs, source_info
 
 
 def curator_problems(graphs: list[tuple[URIRef, Graph]]) -> list[str]:
     """What the mapping could not resolve, per source file, for the curator: unknown parties (a letter's sender or
     recipient) first, then capitalised names in texts and notes that no authority entry explains."""
-    found = [f"{Path(str(name)).name}: {problem}" for name, graph in graphs
-             for problem in getattr(graph, "problems", [])]
-    return sorted(found, key=lambda problem: "unknown name" in problem)
+    return order_problems(f"{Path(str(name)).name}: {problem}" for name, graph in graphs
+                          for problem in getattr(graph, "problems", []))
+
+
+def order_problems(problems: Iterable[str]) -> list[str]:
+    return sorted(problems, key=lambda problem: "unknown name" in problem)
 
 
 def _wikidata_graphs(mappings_dir: Path, authorities, base_uri: str) -> list[tuple[URIRef, Graph]]:
@@ -119,24 +146,103 @@ def _wikidata_graphs(mappings_dir: Path, authorities, base_uri: str) -> list[tup
 
 
 def run_build(sources: Path, out_dir: Path, base_uri: str, *, quiet: bool = False,
-              authorities_dir: Path | None = None) -> Path:
-    """Parse, map, validate and publish; return the path of the new release."""
-    from kg.publish import PublishError, publish_release
+              authorities_dir: Path | None = None, workers: int | None = None) -> Path:
+    """Parse, map, validate and publish; return the path of the new release.
+
+    Bounded memory at any size: the records and the shared graphs (authorities, archives, ontology) stay in this
+    process; each source file's graph is mapped in a worker process when validation needs it, spilled to disk
+    in canonical form there (``kg.spill``) and dropped, and the publisher sorts and writes the spilled lines as
+    streams. Nothing reaches ``out_dir/current`` unless every graph conforms. ``workers``: processes (default:
+    the cores).
+    """
+    from kg.publish import PublishError, publish_release, scratch_folder
     from kg.validate import validate_graphs
 
+    workers = max(1, workers or os.cpu_count() or 1)
     say = (lambda _msg: None) if quiet else (lambda msg: print(f"kg build: {msg}", flush=True))
-    graphs, source_info = assemble_graphs(sources, base_uri, authorities_dir=authorities_dir, progress=say,
-                                          quiet=quiet)
-    say(f"validating {sum(len(g) for _, g in graphs)} triples against the shapes")
-    outcome = validate_graphs(graphs)
-    if not outcome.conforms:
-        raise BuildError(f"the graph does not conform to the shapes:\n{outcome.report_text()}\n{NOT_PUBLISHED}")
-    say(f"publishing into {out_dir}")
+    corpus, source_info, where = read_corpus(sources, base_uri, authorities_dir=authorities_dir, progress=say,
+                                             quiet=quiet, workers=workers)
+    shared = corpus.shared_graphs()
+    shared.extend(_wikidata_graphs(default_mappings_for(sources), corpus.authorities, base_uri))
+    with scratch_folder(out_dir) as spill_dir:
+        spilling = SpillingCorpus(shared, corpus, spill_dir)
+        say(f"mapping and validating {len(corpus)} source file(s) against the shapes in {workers} process(es)")
+        with _counter_bar(quiet, "file", "map+validate", len(corpus), spilling.done):
+            outcome = validate_graphs(spilling, workers=workers)
+        if not outcome.conforms:
+            raise BuildError(f"the graph does not conform to the shapes:\n{outcome.report_text()}\n{NOT_PUBLISHED}")
+        problems = spilling.problems()
+        _tell_curator(problems, say, where)
+        say(f"publishing into {out_dir}")
+        try:
+            return publish_release(shared, out_dir, base_uri=base_uri, sources=source_info,
+                                   extra={"curator_report": problems}, spilled=spill_dir, workers=workers)
+        except PublishError as exc:
+            raise BuildError(f"publishing failed: {exc}\n{NOT_PUBLISHED}") from exc
+
+
+class SpillingCorpus(GraphCorpus):
+    """The corpus as validation sees it, whose source graphs are mapped on demand (in the worker that validates
+    them) and, as they are made, written to ``spill_dir`` in the canonical form the publisher reads.
+
+    So a graph is mapped once, converted once, in parallel, and never held by this process: the build's memory
+    does not grow with the letters. A graph asked for twice (validation checks entangled letters together once
+    more) is spilled twice, which the publisher's merge makes harmless. The curator's problems of each file are
+    written beside it (``{pid}.problems``, a JSON line per file).
+    """
+
+    def __init__(self, shared: list[tuple[URIRef, Graph]], corpus: CorpusMapping, spill_dir: Path) -> None:
+        super().__init__(shared, range(len(corpus)))
+        self.corpus = corpus
+        self.spill_dir = spill_dir
+        self.done = multiprocessing.get_context("fork").Value("i", 0)  # shared with forked workers: the bar
+        self._spills: dict[int, GraphSpill] = {}
+
+    def source(self, index: int) -> tuple[URIRef, Graph]:
+        name, graph = self.corpus.source_graph(index)
+        spill = self._spills.get(os.getpid())
+        if spill is None:
+            spill = self._spills[os.getpid()] = GraphSpill(self.spill_dir, f"worker-{os.getpid()}")
+        spill.add(name, graph)
+        problems = getattr(graph, "problems", [])
+        if problems:
+            line = json.dumps({"file": index, "problems": [f"{Path(str(name)).name}: {p}" for p in problems]})
+            with (self.spill_dir / f"worker-{os.getpid()}.problems").open("a", encoding="utf-8") as handle:
+                handle.write(line + "\n")
+        with self.done.get_lock():
+            self.done.value += 1
+        return name, graph
+
+    def problems(self) -> list[str]:
+        """Every file's problems, once each, in file order (unknown names last)."""
+        per_file: dict[int, list[str]] = {}
+        for path in sorted(self.spill_dir.glob("*.problems")):
+            for line in path.read_text(encoding="utf-8").splitlines():
+                entry = json.loads(line)
+                per_file[entry["file"]] = entry["problems"]
+        return order_problems(problem for index in sorted(per_file) for problem in per_file[index])
+
+
+@contextlib.contextmanager
+def _counter_bar(quiet: bool, unit: str, desc: str, total: int, counter) -> Iterator[None]:
+    """A progress bar fed from a counter that worker processes increase (polled by a thread)."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, desc=desc, unit=unit, disable=quiet or None, leave=False, file=sys.stderr)
+    stop = threading.Event()
+
+    def poll() -> None:
+        while not stop.wait(0.25):
+            bar.update(min(counter.value, total) - bar.n)
+
+    thread = threading.Thread(target=poll, daemon=True)
+    thread.start()
     try:
-        return publish_release(graphs, out_dir, base_uri=base_uri, sources=source_info,
-                               extra={"curator_report": curator_problems(graphs)})
-    except PublishError as exc:
-        raise BuildError(f"publishing failed: {exc}\n{NOT_PUBLISHED}") from exc
+        yield
+    finally:
+        stop.set()
+        thread.join()
+        bar.close()
 
 
 def validate_path(path: Path, fmt: str, base_uri: str) -> tuple[bool, str]:

@@ -24,7 +24,10 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import heapq
+import itertools
 import json
+import multiprocessing
 import os
 import secrets
 import shutil
@@ -35,7 +38,10 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 from kg import settings
-from kg.dumps import CanonicalDataset, DumpError, write_dumps, write_file, write_lines_file
+from kg.dumps import CanonicalDataset, DumpError, HashingWriter, sha256_file, write_dumps_streamed, write_file
+from kg.spill import SpilledDataset, graph_suffix, spill_graphs, union_of
+from kg.statistics import StatisticsCollector
+from kg.textindex import TextIndexWriter
 from kg.void import (
     Description,
     DescriptionInput,
@@ -49,6 +55,7 @@ from kg.void import (
 MANIFEST = "manifest.json"
 DATASET = "dataset.nq"
 VOID_FILE = "void.ttl"
+SEARCH_INDEX = "search.sqlite"
 DUMPS_DIR = "dumps"
 CURRENT = "current"
 RELEASES = "releases"
@@ -61,7 +68,7 @@ class PublishError(Exception):
 
 def publish_release(named_graphs: Iterable[tuple[URIRef, Graph]], out_dir: Path, *, base_uri: str,
                     sources: list[dict], extra: dict | None = None, include_shapes: bool = True,
-                    persist_store: bool = False) -> Path:
+                    persist_store: bool = False, spilled: Path | None = None, workers: int = 1) -> Path:
     """Write a complete release into ``out_dir/releases/`` and make it ``out_dir/current``; return its folder.
 
     ``named_graphs``: (graph IRI, rdflib graph) pairs: one per source document, the ontology, Wikidata links.
@@ -69,6 +76,9 @@ def publish_release(named_graphs: Iterable[tuple[URIRef, Graph]], out_dir: Path,
     False; the dataset description is added as ``{base}/graph/void``. ``sources``: one ``{"path", "sha256",
     "documents"}`` per source file. ``extra``: JSON-able facts the caller wants in the manifest.
     ``persist_store`` also writes an Oxigraph store folder ``store/`` that the server opens without loading.
+    ``spilled``: a folder of graphs already spilled by ``kg.spill`` (e.g. by the build's worker processes),
+    published together with ``named_graphs``; the caller removes it. ``workers``: processes for sorting and
+    for writing the dumps side by side.
     """
     out_dir = Path(out_dir)
     base_uri = settings.normalise_base_uri(base_uri)
@@ -83,7 +93,8 @@ def publish_release(named_graphs: Iterable[tuple[URIRef, Graph]], out_dir: Path,
     temporary.mkdir()
     try:
         release_id = _write_release(temporary, named_graphs, base_uri=base_uri, sources=sources,
-                                    extra=extra, include_shapes=include_shapes, persist_store=persist_store)
+                                    extra=extra, include_shapes=include_shapes, persist_store=persist_store,
+                                    spilled=spilled, workers=workers)
         with _locked(out_dir):
             final = releases / release_id
             if final.is_dir():
@@ -97,6 +108,20 @@ def publish_release(named_graphs: Iterable[tuple[URIRef, Graph]], out_dir: Path,
     except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)
         raise
+
+
+@contextlib.contextmanager
+def scratch_folder(out_dir: Path) -> Iterator[Path]:
+    """A temporary folder beside the releases (same file system, so large intermediate files cost no copy),
+    removed afterwards; one left by a killed build is pruned by the next publish, as release temporaries are."""
+    releases = Path(out_dir) / RELEASES
+    releases.mkdir(parents=True, exist_ok=True)
+    folder = releases / f".tmp-{os.getpid()}-scratch-{secrets.token_hex(4)}"
+    folder.mkdir()
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def current_release(out_dir: Path) -> Path:
@@ -135,43 +160,64 @@ def rollback(out_dir: Path) -> Path:
 
 # -------------------------------------------------------------------------------------------- writing
 def _write_release(folder: Path, named_graphs: Iterable[tuple[URIRef, Graph]], *, base_uri: str,
-                   sources: list[dict], extra: dict | None, include_shapes: bool, persist_store: bool) -> str:
+                   sources: list[dict], extra: dict | None, include_shapes: bool, persist_store: bool,
+                   spilled: Path | None, workers: int) -> str:
     ids = Description(base_uri)
-
-    def checked() -> Iterator[tuple[URIRef, Graph]]:
-        # One graph at a time: a caller that maps source by source never holds every graph at once.
-        names = set()
-        for name, graph in named_graphs:
-            if str(name) == str(ids.graph_name):
-                raise PublishError(f"graph {ids.graph_name} is reserved for the dataset description (kg.void)")
-            names.add(str(name))
-            yield name, graph
-        if include_shapes and f"{base_uri}/graph/shapes" not in names:
-            yield shapes_graph(base_uri)
-
+    spill_dir = Path(spilled) if spilled is not None else folder / ".spill"
     try:
-        dataset = CanonicalDataset.from_rdflib(checked())
+        # One graph at a time: a caller that maps source by source never holds every graph at once.
+        spill_graphs(spill_dir, f"publish-{os.getpid()}", named_graphs)
+        dataset = SpilledDataset(spill_dir)
+        names = dataset.spilled_names()
+        statistics_graph = f"{base_uri}/graph/statistics"
+        for reserved, why in ((str(ids.graph_name), "the dataset description (kg.void)"),
+                              (statistics_graph, "the precomputed statistics (kg.statistics)")):
+            if reserved in names:
+                raise PublishError(f"graph {reserved} is reserved for {why}")
+        if include_shapes and f"{base_uri}/graph/shapes" not in names:
+            spill_graphs(spill_dir, f"shapes-{os.getpid()}", [shapes_graph(base_uri)])
+        dataset.finish()
+        collector = dataset.sort(workers=workers, collect=lambda: StatisticsCollector(base_uri))
     except DumpError as exc:
         raise PublishError(str(exc)) from exc
+    # The precomputed statistics (kg.statistics) join the content as their own graph, like the description.
+    statistics = {statistics_graph: collector.graph_lines()} if collector is not None else {}
+    statistics_quads = [line[:-3] + graph_suffix(name) for name, lines in statistics.items() for line in lines]
+    for name, lines in statistics.items():
+        _check_statistics(name, lines)
 
     # The description counts the content plus itself, then joins the dataset as its own graph.
     issued = release_date()
     info = DescriptionInput(base_uri=base_uri, issued=issued,
                             source_documents=sum(int(s.get("documents", 0)) for s in sources),
                             source_files=len(sources))
-    content_stats = compute_statistics(dataset.union_lines(), base_uri)
+    content_stats = compute_statistics(union_of(dataset.iter_nquads(statistics_quads)), base_uri)
     core, stats = describe_with_own_counts(content_stats, info)
-    dataset.add_graph(str(ids.graph_name), core)
-    union = dataset.union_lines()
-    if len(union) != stats.triples:  # pragma: no cover - a bug in the fixpoint, never the user's input
-        raise PublishError(f"description says {stats.triples} triples, the union graph has {len(union)}")
+    description = CanonicalDataset()
+    description.add_graph(str(ids.graph_name), core)
+    own_lines = description.graphs[str(ids.graph_name)]
+    suffix = graph_suffix(str(ids.graph_name))
 
     files: dict[str, dict] = {}
-    size, digest = write_lines_file(folder / DATASET, dataset.iter_nquads())
+    union_file = spill_dir / "union.nt"
+    own_quads = [line[:-3] + suffix for line in own_lines]
+    quads, triples, size, digest = _write_dataset(folder / DATASET, union_file,
+                                                  dataset.iter_nquads(heapq.merge(statistics_quads, own_quads)))
     files[DATASET] = {"size": size, "sha256": digest}
-    dumps = write_dumps(dataset, folder / DUMPS_DIR, base_uri=base_uri, union=union,
-                        nquads_file=folder / DATASET)
-    del union
+    if triples != stats.triples:  # pragma: no cover - a bug in the fixpoint, never the user's input
+        raise PublishError(f"description says {stats.triples} triples, the union graph has {triples}")
+    extra_graphs = {**statistics, str(ids.graph_name): own_lines}
+    search = _start_text_index(dataset, extra_graphs, base_uri, folder / SEARCH_INDEX)
+    dumps = write_dumps_streamed(folder / DUMPS_DIR, base_uri=base_uri, union_file=union_file,
+                                 nquads_file=folder / DATASET, grouped=lambda: dataset.iter_grouped(extra_graphs),
+                                 workers=workers)
+    files[SEARCH_INDEX] = _finish_text_index(search, folder / SEARCH_INDEX)
+    graph_counts = dict(sorted({**dataset.graph_counts(), **{n: len(lines) for n, lines in extra_graphs.items()}}
+                               .items()))
+    if spilled is None:
+        shutil.rmtree(spill_dir, ignore_errors=True)
+    else:
+        union_file.unlink(missing_ok=True)
 
     full = describe(stats, replace(info, dumps=dumps))
     conforms, report = validate_description(full)
@@ -190,16 +236,16 @@ def _write_release(folder: Path, named_graphs: Iterable[tuple[URIRef, Graph]], *
         "issued": issued.isoformat() if issued else None,
         "counts": {
             "triples": stats.triples,
-            "quads": dataset.quad_count,
+            "quads": quads,
             "letters": stats.letters,
             "entities": stats.entities,
-            "graphs": len(dataset.graphs),
+            "graphs": len(graph_counts),
             "wikidata_links": stats.wikidata_links,
             "source_files": len(sources),
             "source_documents": info.source_documents,
         },
         "sources": _portable_sources(sources),
-        "graphs": [{"name": name, "triples": len(lines)} for name, lines in dataset.graphs.items()],
+        "graphs": [{"name": name, "triples": count} for name, count in graph_counts.items()],
         "files": files,
         "dumps": [d.to_dict() for d in dumps],
         "persisted_store": persist_store,
@@ -213,6 +259,66 @@ def _write_release(folder: Path, named_graphs: Iterable[tuple[URIRef, Graph]], *
     _fsync_dir(folder / DUMPS_DIR)
     _fsync_dir(folder)
     return release_id
+
+
+def _check_statistics(name: str, lines: list[bytes]) -> None:
+    """The statistics graph meets its shapes (``shapes/statistics.ttl``) like every other graph, or nothing is
+    published: it is made here, after the build validated the mapped graphs."""
+    from kg.validate import validate_graphs
+
+    graph = Graph()
+    graph.parse(data=b"".join(lines).decode("utf-8"), format="nt")
+    outcome = validate_graphs([(URIRef(name), graph)], workers=1)
+    if not outcome.conforms:
+        raise PublishError(f"the precomputed statistics do not conform to the shapes:\n{outcome.report_text()}")
+
+
+def _start_text_index(dataset: SpilledDataset, extra_graphs: dict[str, list[bytes]], base_uri: str,
+                      path: Path) -> multiprocessing.process.BaseProcess:
+    """Build the full-text index (``kg.textindex``) of every graph in a forked process, beside the dump writers:
+    it reads the spilled graphs, not the dumps, so it needs nothing they make."""
+    def build() -> None:
+        writer = TextIndexWriter(base_uri)
+        try:
+            for name in dataset.graph_names:
+                writer.feed(dataset.graph_lines(name))
+            for lines in extra_graphs.values():
+                writer.feed(lines)
+            writer.write(path)
+        finally:
+            writer.close()
+
+    process = multiprocessing.get_context("fork").Process(target=build, name="kg-text-index")
+    process.start()
+    return process
+
+
+def _finish_text_index(process: multiprocessing.process.BaseProcess, path: Path) -> dict:
+    process.join()
+    if process.exitcode != 0 or not path.is_file():
+        raise PublishError(f"the full-text index could not be written (exit code {process.exitcode}); see the "
+                           f"error above")
+    return {"size": path.stat().st_size, "sha256": sha256_file(path)}
+
+
+def _write_dataset(path: Path, union_file: Path, nquads: Iterator[bytes]) -> tuple[int, int, int, str]:
+    """Write the sorted N-Quads to ``path`` and, in the same pass, the union graph's sorted N-Triples to
+    ``union_file`` (each triple once); return (quads, union triples, size, SHA-256 of ``path``)."""
+    quads = triples = 0
+    previous = None
+    with HashingWriter(path) as out, union_file.open("wb", buffering=1 << 20) as union:
+        while chunk := list(itertools.islice(nquads, 1 << 16)):
+            quads += len(chunk)
+            out.write(b"".join(chunk))
+            fresh = []
+            for line in chunk:
+                triple = line[:line.rindex(b" ", 0, len(line) - 3)] + b" .\n"
+                if triple != previous:
+                    fresh.append(triple)
+                    previous = triple
+            triples += len(fresh)
+            union.write(b"".join(fresh))
+    return quads, triples, out.size, out.hexdigest()
 
 
 def shapes_graph(base_uri: str, shapes_dir: Path | None = None) -> tuple[URIRef, Graph]:

@@ -46,3 +46,22 @@ def test_an_empty_sources_folder_is_an_error_that_says_nothing_was_published(tmp
     (tmp_path / "sources").mkdir()
     with pytest.raises(BuildError, match="(?s)holds no .txt or .xml source files.*Nothing was published"):
         assemble_graphs(tmp_path / "sources", BASE)
+
+
+def test_a_parallel_build_publishes_the_same_bytes_as_a_build_in_one_process(tmp_path: Path) -> None:
+    """Enough pages for two validation batches, so source graphs are mapped and spilled in worker processes."""
+    from benchmarks.corpus import generate_corpus
+    from kg.build import run_build
+
+    generate_corpus(420, tmp_path / "corpus", seed=5)
+    sources = tmp_path / "corpus" / "sources"
+    assert len(list(sources.glob("*.txt"))) > 200
+    one = run_build(sources, tmp_path / "one", BASE, quiet=True, workers=1)
+    two = run_build(sources, tmp_path / "two", BASE, quiet=True, workers=2)
+    assert one.name == two.name  # the release id is the hash of the manifest, which holds every file's hash
+    files = sorted(p.relative_to(one).as_posix() for p in one.rglob("*") if p.is_file())
+    assert "search.sqlite" in files and "dataset.nq" in files
+    for name in files:
+        assert (one / name).read_bytes() == (two / name).read_bytes(), name
+    manifest = (one / "manifest.json").read_text(encoding="utf-8")
+    assert '"letters": 420' in manifest and f"{BASE}/graph/statistics" in manifest

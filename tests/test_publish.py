@@ -66,7 +66,7 @@ def test_current_points_at_a_complete_release(build):
     assert current_release(out) == build
     assert sorted(tree(build)) == ["dataset.nq", "dumps/SHA256SUMS", "dumps/kg.jsonld", "dumps/kg.nq.gz",
                                    "dumps/kg.nt.gz", "dumps/kg.trig", "dumps/kg.ttl", "manifest.json",
-                                   "void.ttl"]
+                                   "search.sqlite", "void.ttl"]
     assert not [p for p in (out / "releases").iterdir() if p.name.startswith(".tmp-")]
 
 

@@ -87,7 +87,8 @@ from kg.mapping.uris import Uris, document_key, slug
 from kg.records import LetterRecord
 from kg.settings import ontology_dir
 
-__all__ = ["MappingContext", "iter_map_corpus", "letter_keys", "map_corpus", "map_letter", "ontology_graph"]
+__all__ = ["CorpusMapping", "MappingContext", "iter_map_corpus", "letter_keys", "map_corpus", "map_letter",
+           "ontology_graph"]
 
 NamedGraph = tuple[URIRef, Graph]
 
@@ -180,38 +181,76 @@ def iter_map_corpus(records: Sequence[LetterRecord], authorities: Authorities, b
     are made lazily, and a consumer that drops each source graph after use holds only the shared ones.
     ``progress`` wraps the records in the order they are mapped (grouped by file).
     """
-    uris = Uris(base_uri)
-    keys = letter_keys(records, authorities)
-    editions = _Editions(authorities)
-    by_source: dict[str, list[tuple[LetterRecord, str]]] = defaultdict(list)
-    for record, key in zip(records, keys, strict=True):
-        by_source[_source_path(record)].append((record, key))
-    ordered = [(path, record, key) for path in sorted(by_source) for record, key in by_source[path]]
-    archives = new_graph()
-    holdings_seen: set[tuple[str | None, ...]] = set()
-    graph: Graph | None = None
+    corpus = CorpusMapping(records, authorities, base_uri, source_digests)
+    ordered = [(path, record, key) for path, pairs in corpus.files for record, key in pairs]
+    index = -1
     current: str | None = None
-    for path, record, key in progress(ordered) if progress else ordered:
-        if path != current:
-            if graph is not None and current is not None:
-                yield uris.source_graph(current), graph
-            current, graph = path, new_graph()
-            graph.problems = []  # type: ignore[attr-defined]
-            make_prov_source(uris.source_graph(path), uris.source(path), path, source_digests.get(path), into=graph)
-        ctx = MappingContext(uris=uris, authorities=authorities, letter_key=key, edition=editions(path, record.bibl_id),
-                             source_path=path if record.source else None)
-        map_letter(record, ctx, into=graph)
-        graph.problems.extend(f"{key}: {problem}" for problem in ctx.problems)  # type: ignore[union-attr]
-        for ref in record.archival_refs + [r for note in record.notes for r in note.references]:
-            if holdings_key(ref) not in holdings_seen:  # the same fond, opis and delo: the same triples
-                holdings_seen.add(holdings_key(ref))
-                make_e78_curated_holdings(ref, uris, authorities, into=archives)
-    if graph is not None and current is not None:
-        yield uris.source_graph(current), graph
-    yield uris.graph("archives"), archives
-    edition_graph = new_graph()
-    for edition in sorted(authorities.editions.values(), key=lambda e: e.key):
-        make_e33_edition(edition, uris, authorities, into=edition_graph)
-    yield uris.graph("edition"), edition_graph
-    yield uris.graph("authorities"), map_authorities(authorities, uris)
-    yield uris.graph("ontology"), ontology_graph()
+    for path, _record, _key in progress(ordered) if progress else ordered:
+        if path != current:  # the previous file is complete: hand out its graph before mapping this one
+            if current is not None:
+                yield corpus.source_graph(index)
+            current, index = path, index + 1
+    if current is not None:
+        yield corpus.source_graph(index)
+    yield from corpus.shared_graphs()
+
+
+class CorpusMapping:
+    """A corpus planned for mapping file by file, in any order and in any process.
+
+    Everything that depends on the whole corpus is settled here, once: the letter keys (a repeated key gets
+    ``-2``, ``-3`` in input order), the grouping of records by source file (files in sorted path order), the
+    archives graph (every holding cited by any letter). ``source_graph(i)`` then maps the ``i``-th file alone, so
+    a build can map files in worker processes (forked after this plan is made) and drop each graph once used.
+    """
+
+    def __init__(self, records: Sequence[LetterRecord], authorities: Authorities, base_uri: str,
+                 source_digests: dict[str, str]) -> None:
+        self.uris = Uris(base_uri)
+        self.authorities = authorities
+        self.source_digests = source_digests
+        self._editions = _Editions(authorities)
+        by_source: dict[str, list[tuple[LetterRecord, str]]] = defaultdict(list)
+        for record, key in zip(records, letter_keys(records, authorities), strict=True):
+            by_source[_source_path(record)].append((record, key))
+        self.files: list[tuple[str, list[tuple[LetterRecord, str]]]] = sorted(by_source.items())
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    def source_graph(self, index: int) -> NamedGraph:
+        """The graph of the ``index``-th source file: its letters and the file's provenance; ``graph.problems``
+        lists what a curator should see (unknown parties and names), each prefixed with the letter key."""
+        path, pairs = self.files[index]
+        graph = new_graph()
+        graph.problems = []  # type: ignore[attr-defined]
+        make_prov_source(self.uris.source_graph(path), self.uris.source(path), path, self.source_digests.get(path),
+                         into=graph)
+        for record, key in pairs:
+            ctx = MappingContext(uris=self.uris, authorities=self.authorities, letter_key=key,
+                                 edition=self._editions(path, record.bibl_id),
+                                 source_path=path if record.source else None)
+            map_letter(record, ctx, into=graph)
+            graph.problems.extend(f"{key}: {problem}" for problem in ctx.problems)  # type: ignore[attr-defined]
+        return self.uris.source_graph(path), graph
+
+    def archives_graph(self) -> Graph:
+        """Fonds, opisi and dela of every archival reference (in the letters and in their notes), each once."""
+        archives = new_graph()
+        seen: set[tuple[str | None, ...]] = set()
+        for _path, pairs in self.files:
+            for record, _key in pairs:
+                for ref in record.archival_refs + [r for note in record.notes for r in note.references]:
+                    if holdings_key(ref) not in seen:  # the same fond, opis and delo: the same triples
+                        seen.add(holdings_key(ref))
+                        make_e78_curated_holdings(ref, self.uris, self.authorities, into=archives)
+        return archives
+
+    def shared_graphs(self) -> list[NamedGraph]:
+        """The archives, edition, authorities and ontology graphs, in that order."""
+        edition_graph = new_graph()
+        for edition in sorted(self.authorities.editions.values(), key=lambda e: e.key):
+            make_e33_edition(edition, self.uris, self.authorities, into=edition_graph)
+        return [(self.uris.graph("archives"), self.archives_graph()), (self.uris.graph("edition"), edition_graph),
+                (self.uris.graph("authorities"), map_authorities(self.authorities, self.uris)),
+                (self.uris.graph("ontology"), ontology_graph())]

@@ -11,7 +11,8 @@ CMIF hook: a module ``kg/sources/cmif.py`` defining ``read_cmif(path: Path) -> l
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable
+import multiprocessing
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from kg.records import LetterRecord
@@ -70,27 +71,67 @@ def _read_one(path: Path, result: ReadResult) -> list[LetterRecord]:
 
 
 def read_sources(paths: list[Path], *, dedupe: bool = True,
-                 progress: Callable[[list[Path]], Iterable[Path]] | None = None) -> ReadResult:
+                 progress: Callable[[Sequence], Iterable] | None = None, workers: int = 1) -> ReadResult:
     """Read every source in ``paths``; bad files become :class:`SourceError` entries, never an exception.
 
     ``progress`` wraps the list of files (e.g. in a progress bar) without this module knowing how it is shown.
+    ``workers`` > 1 reads the files in that many forked processes (pages are independent; the result is the
+    same, in the same order): 57,749 pages take four minutes in one process.
     """
     result = ReadResult()
     files, errors = expand_paths([Path(p) for p in paths])
     result.errors += errors
     records: list[LetterRecord] = []
-    for path in progress(files) if progress else files:
-        try:
-            found = _read_one(path, result)
-        except SourceFormatError as exc:
-            result.errors.append(SourceError(str(path), exc.line, exc.reason))
-            continue
-        except OSError as exc:
-            result.errors.append(SourceError(str(path), None, f"cannot be read: {exc.strerror or exc}"))
-            continue
-        records += found
-        result.read.append(path)
+    if workers > 1 and len(files) >= _PARALLEL_FROM:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            outcomes = _Sized(pool.imap(_read_isolated, files, chunksize=16), len(files))
+            _collect(progress(outcomes) if progress else outcomes, result, records)
+    else:
+        outcomes = _Sized((_read_isolated(path) for path in files), len(files))
+        _collect(progress(outcomes) if progress else outcomes, result, records)
     if dedupe:
         records, result.duplicates = deduplicate(records)
     result.records = records
     return result
+
+
+#: Below this many files, starting processes costs more than it saves.
+_PARALLEL_FROM = 64
+
+_Outcome = tuple[Path, list[LetterRecord], list[Notice], SourceError | None]
+
+
+def _read_isolated(path: Path) -> _Outcome:
+    """Read one file into its own result (so that it can run in a worker process and be sent back)."""
+    own = ReadResult()
+    try:
+        found = _read_one(path, own)
+    except SourceFormatError as exc:
+        return path, [], own.notices, SourceError(str(path), exc.line, exc.reason)
+    except OSError as exc:
+        return path, [], own.notices, SourceError(str(path), None, f"cannot be read: {exc.strerror or exc}")
+    return path, found, own.notices, None
+
+
+def _collect(outcomes: Iterable[_Outcome], result: ReadResult, records: list[LetterRecord]) -> None:
+    for path, found, notices, error in outcomes:
+        result.notices += notices
+        if error is not None:
+            result.errors.append(error)
+            continue
+        records += found
+        result.read.append(path)
+
+
+class _Sized:
+    """An iterator that knows its length, so that a progress bar can show a total."""
+
+    def __init__(self, items: Iterator, size: int) -> None:
+        self._items = items
+        self._size = size
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __iter__(self) -> Iterator:
+        return iter(self._items)

@@ -6,40 +6,31 @@ workers share it) or, failing that, on first use, and kept in memory; a build is
 stale. Words are case- and accent-folded; every query word must match (a word of three letters or more also
 matches as a prefix: "Kaled" finds "Kaledin"); hits are ranked by tf-idf.
 Texts count for the letter they belong to (by the URI convention), so a search finds letters.
+
+Issue 10: at 100,000 letters reading every text at each start is slow, so a release carries a persisted index
+(``search.sqlite`` beside ``dataset.nq``, written by kg/textindex.py at publish time) and :func:`index_for`
+uses it when there is one; this in-memory index remains for ``kg serve --data FILE`` (no release). Both share
+``fold``/``words``/``snippet``, so they match the same words.
 """
 
 from __future__ import annotations
 
 import math
-import re
 import threading
-import unicodedata
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from pathlib import Path
 
+from kg import textindex
+from kg.textindex import Hit, fold, words
 from server.pages import queries
 from server.pages.iris import key_of, letter_key_of
 
-_WORD = re.compile(r"\w+", re.UNICODE)
 LABEL_LOCAL = ("label", "name", "prefLabel")
+#: the release's persisted index, beside dataset.nq
+INDEX_FILE = "search.sqlite"
 
-
-def fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def words(text: str) -> list[str]:
-    return _WORD.findall(fold(text))
-
-
-@dataclass
-class Hit:
-    iri: str
-    label: str
-    score: float
-    snippet: str | None
+__all__ = ["Hit", "ReleaseIndex", "TextIndex", "fold", "index_for", "words"]
 
 
 class TextIndex:
@@ -106,28 +97,35 @@ class TextIndex:
 
     def snippet(self, doc: str, terms: list[str], width: int = 90) -> str | None:
         """A stretch of the first text of ``doc`` that contains a query word, for the result list."""
-        for text in self.texts.get(doc, ()):
-            folded = fold(text)
-            if len(folded) != len(text):  # folding changed lengths: search the raw text instead
-                folded = text.casefold()
-            for term in terms:
-                m = re.search(r"\b" + re.escape(term), folded)
-                if m:
-                    start = max(0, m.start() - width // 2)
-                    end = min(len(text), m.end() + width // 2)
-                    middle = text[start:end].replace("\n", " ")
-                    return ("…" if start else "") + middle + ("…" if end < len(text) else "")
-        return None
+        return textindex.snippet(self.texts.get(doc, ()), terms, width)
+
+
+class ReleaseIndex:
+    """The release's ``search.sqlite`` (SQLite FTS5), opened per search: nothing to build, safe across forks."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def search(self, query: str, limit: int = 50) -> list[Hit]:
+        return textindex.search(self.path, query, limit)
 
 
 _lock = threading.Lock()
 
 
-def index_for(app, store, base_uri: str) -> TextIndex:
-    """The process's index for ``app``, built on first use."""
+def index_for(app, store, base_uri: str) -> TextIndex | ReleaseIndex:
+    """The process's index for ``app``: the release's index file if it has one, else built on first use."""
     holder = app.extensions.setdefault("kg_text_index", {})
     if "index" not in holder:
         with _lock:
             if "index" not in holder:
-                holder["index"] = TextIndex.build(store, base_uri)
+                persisted = release_index_file(app)
+                holder["index"] = ReleaseIndex(persisted) if persisted else TextIndex.build(store, base_uri)
     return holder["index"]
+
+
+def release_index_file(app) -> Path | None:
+    """``search.sqlite`` of the release the app serves (``ServerConfig.release_dir``), if it exists."""
+    release_dir = getattr(app.config.get("KG"), "release_dir", None)
+    path = Path(release_dir) / INDEX_FILE if release_dir else None
+    return path if path is not None and path.is_file() else None

@@ -16,8 +16,23 @@ BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/av
 
 
 @pytest.fixture(scope="module")
-def site(serve_app):
-    config = ServerConfig.from_options(data_files=[FIXTURES / "letters-small.trig"])
+def site(serve_app, tmp_path_factory):
+    """The small fixture plus its precomputed statistics graph, as a build would publish them (two examples
+    query that graph)."""
+    import pyoxigraph as ox
+
+    from kg.dumps import CanonicalDataset
+    from kg.spill import graph_suffix
+    from kg.statistics import StatisticsCollector
+
+    fixture = FIXTURES / "letters-small.trig"
+    collector = StatisticsCollector("https://kg.example.org")
+    for lines in CanonicalDataset.from_quads(ox.parse(path=str(fixture), format=ox.RdfFormat.TRIG)).graphs.values():
+        collector.feed(lines)
+    suffix = graph_suffix("https://kg.example.org/graph/statistics")
+    statistics = tmp_path_factory.mktemp("statistics") / "statistics.nq"
+    statistics.write_bytes(b"".join(line[:-3] + suffix for line in collector.graph_lines()))
+    config = ServerConfig.from_options(data_files=[fixture, statistics])
     with serve_app(config) as url:
         yield url
 

@@ -39,6 +39,7 @@ class ChildResult:
     seconds: float  # wall time of the whole child, interpreter start included
     peak_rss: int  # bytes (ru_maxrss of the child and its waited-for descendants)
     returncode: int
+    peak_tree_pss: int = 0  # bytes: the largest sum, sampled every 0.25 s, of the PSS of every process it started
     report: dict = field(default_factory=dict)  # the JSON the child wrote to its report file
     error: str = ""
 
@@ -63,10 +64,15 @@ def run_child(argv: Sequence[str], *, timeout: float, env: dict[str, str] | None
             deadline = started + timeout
             status = None
             rusage = None
+            peak_tree = 0
+            sampled = 0.0
             while True:
                 pid, status, rusage = os.wait4(proc.pid, os.WNOHANG)
                 if pid:
                     break
+                if time.perf_counter() - sampled >= 0.25:
+                    peak_tree = max(peak_tree, group_pss(proc.pid))
+                    sampled = time.perf_counter()
                 if time.perf_counter() > deadline:
                     _kill_group(proc.pid)
                     _, status, rusage = os.wait4(proc.pid, 0)
@@ -91,8 +97,30 @@ def run_child(argv: Sequence[str], *, timeout: float, env: dict[str, str] | None
         elif not ok:
             error = report.get("error") or _last_line(log_text) or f"exit status {proc.returncode}"
         return ChildResult(ok=ok, seconds=seconds, peak_rss=rusage.ru_maxrss * 1024,
-                           returncode=proc.returncode,
+                           returncode=proc.returncode, peak_tree_pss=peak_tree,
                            report=report, error=error)
+
+
+def group_pss(group: int) -> int:
+    """Bytes of memory used by the processes of process group ``group``, counted as PSS (a page shared by forked
+    workers counts once in all, not once per worker, as RSS would); RSS where the kernel gives no PSS."""
+    total = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+            if int(fields[2]) != group:  # fields after the name: state, ppid, pgrp, ...
+                continue
+            with open(f"/proc/{entry.name}/smaps_rollup", "rb") as handle:
+                for line in handle:
+                    if line.startswith(b"Pss:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
 
 
 def _last_line(text: str) -> str:

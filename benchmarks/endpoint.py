@@ -1,29 +1,65 @@
 """HTTP benchmark of ``kg serve`` against a raw ``oxigraph serve`` on the same data, side by side in one run.
 
-Usage:  .venv/bin/python benchmarks/endpoint.py [--letters 10000] [--seconds 5] [--concurrency 8]
-                                                [--worker-class gthread|sync]
-                                                [--workers 2] [--threads 4] [--no-precompute]
+Usage:  .venv/bin/python benchmarks/endpoint.py [--build DIR | --letters 10000] [--seconds 5] [--concurrency 8]
+                                                [--worker-class gthread|sync] [--workers 2] [--threads 4]
+                                                [--no-precompute] [--only 1,5] [--clients wrk,python]
 
-It generates a deterministic CRM-shaped corpus (letters with their text, sending, time-span and notes, persons
-in an authorities graph; one named graph per 100 letters), publishes it as a release folder (``dataset.nq``
-plus, unless ``--no-precompute``, the precomputed resource documents of ``server.documents``, timed), starts
+The data: a ``kg build`` folder (``--build``, its current release; the figures below) or else a deterministic
+synthetic CRM-shaped corpus of ``--letters`` letters published as a release folder. Unless
+``--no-precompute``, the release's letter documents are precomputed first (``server.documents.precompute``,
+timed; skipped when the release already has its pack). It starts
 
-- our server: ``server.wsgi.run_server`` on that build, every rule in force (negotiation, time and size limits,
-  read-only and SERVICE checks, CORS), embedded in-memory pyoxigraph;
-- ``oxigraph serve`` (in-memory, ``--union-default-graph``), loaded over its Graph Store endpoint;
+- our server: ``server.wsgi.run_server`` on that build with ``kg serve``'s defaults, every rule in force
+  (5 s time limit, 32 MiB result cap, read-only and SERVICE checks on every query, negotiation with 406,
+  Vary and CORS on every answer, dataset parameters), embedded in-memory pyoxigraph;
+- ``oxigraph serve`` (in-memory, ``--union-default-graph``), loaded with the same ``dataset.nq``;
 
 and loads each with two clients on loopback, one after the other:
 
 - ``wrk`` (C, one thread, ``--concurrency`` keep-alive connections, ``--seconds`` per row) with a Lua script
-  that rotates over a file of different requests (different letters, persons, query texts);
+  that rotates over a file of different requests; the ``CPU us`` column is the server's CPU time (all its
+  processes, from ``/proc``) per answered request, the steadiest figure on a shared machine;
 - a Python client (a pool of keep-alive ``http.client`` threads), which shares the 2 cores with the server
   under test and so under-states both servers.
 
 "Distinct" SPARQL rows give every request a different query text (a different letter or person, and a
-comment naming the request), so the endpoint's answer cache cannot help; the "repeated" row shows what it
-does for a popular query. Document rows fetch a different letter each time: ``/doc/letter/K.ttl`` (and the
-``/id/letter/K`` 303 and the HTML page) against the CONSTRUCT that gives the same letter's data from Oxigraph.
+``LIMIT`` numbering the request, which survives the endpoint's normalisation of whitespace and comments), so
+no answer cache can help; the "repeated" row sends one text again and again, which the endpoint answers from
+its per-worker cache. Document rows fetch a different letter each time: ``/doc/letter/K.ttl`` (and the
+``/id/letter/K`` 303 and the HTML page) against the CONSTRUCT that gives the letter's data from Oxigraph.
 Then it times a few queries in embedded pyoxigraph against rdflib's SPARQL engine on a smaller corpus.
+
+Measured (2026-11-26, 2 shared cores with a load average of 6-7 from other jobs, so q/s varies by +-40%
+between runs; CPU per request varies far less): 10,000-letter build of ``benchmarks.corpus`` (2,282,921
+quads, 5,740 graphs), ``--workers 2 --threads 4``, wrk 8 connections, 5 s per row. Same run, side by side:
+
+    row                                   kg serve: q/s  p50 ms  p99 ms  CPU us | oxigraph serve: q/s  p50  p99  CPU
+    lookup, distinct (letter's parties)          1,805    3.85   31.6     583  |        19,128  0.32   2.3   80
+    lookup, distinct (person's, ORDER BY)        1,333    4.89  159.0   1,019  |         3,806  1.66  60.1  400
+    CONSTRUCT, distinct (letter's resources)     1,757    3.81   24.2     747  |         5,013  1.18  17.8  219
+    DESCRIBE, distinct (letter's text)           2,972    2.14   20.9     417  |        27,473  0.24   2.7   54
+    lookup, repeated (answer cache)              5,532    1.31    8.3     213  |        16,615  0.35  21.9   75
+    /doc/letter/K.ttl vs its CONSTRUCT           3,175    1.93   14.1     231  |         5,925  1.07  12.0  214
+    /doc/letter/K.jsonld vs its CONSTRUCT        2,629    2.50   26.0     314  |         6,076  1.02  11.4  218
+    /id/letter/K (303) vs the CONSTRUCT          3,806    1.82    8.9     280  |         5,497  0.94  14.4  216
+    /doc/letter/K.html vs the CONSTRUCT          2,859    2.17   10.2     273  |         6,592  1.00  10.2  221
+
+An earlier run of the same code on a quieter machine: distinct lookups 3,075 q/s (CPU 521 us) against
+18,112; repeated 5,315 (232 us) against 16,962; ``.ttl`` documents 4,510 (269 us) against 4,509 (234 us).
+Before this change (the same data and run conditions, back to back): CPU per distinct lookup 748 us, per
+repeated lookup 452 us, per ``.ttl`` document 426 us, per 303 458 us; now 560, 270, 262 and 309 us.
+
+Why the gap remains (py-spy on one worker under wrk): the endpoint's own Python is now about 2% of a
+worker's time; gunicorn's HTTP handling (parsing, two ``send`` calls per response, the gthread poller's
+hand-offs) costs about 200 us of CPU per request, which is the floor a cached answer shows, and
+pyoxigraph's ``Store.query`` has a fixed cost that grows with the store (``ASK {}`` takes 25 us on an empty
+store, 78 us on this one; a lookup 190-210 us) where ``oxigraph serve`` answers the whole HTTP request in
+about 80 us of CPU. Documents served from the precomputed pack cost close to what Oxigraph's CONSTRUCT
+costs (231-314 us of CPU against 214-221 us); in q/s they matched it in the quieter run and reached half of
+it in the busy one. Lookups are 3-7x behind: parity would take an HTTP server that is not Python's (or
+``kg serve --store`` in front of ``oxigraph serve``) and a cheaper query entry in pyoxigraph. Worker
+layouts measured (``--workers/--threads`` 2x4, 2x1, 4x1, 3x2): CPU per distinct lookup 521-582 us in
+every layout, so the default stays 2x4 (threads let a worker answer while another query computes).
 """
 
 from __future__ import annotations
@@ -44,6 +80,7 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -128,27 +165,44 @@ def corpus(letters: int) -> list[ox.Quad]:
 # ----------------------------------------------------------------------------------------------- queries
 
 
-def q_lookup(i: int) -> str:
+@dataclass(frozen=True)
+class Subjects:
+    """What the requests ask about: letter keys (``/id/letter/{key}``) and person IRIs of the served data."""
+
+    base: str
+    letters: list[str]
+    persons: list[str]
+
+    @classmethod
+    def synthetic(cls, letters: int) -> Subjects:
+        return cls(BASE, [letter_key(i) for i in range(letters)],
+                   [f"{BASE}/id/person/p{p:03d}" for p in range(PERSONS)])
+
+    def letter(self, i: int) -> str:
+        return f"{self.base}/id/letter/{self.letters[i % len(self.letters)]}"
+
+
+def q_lookup(s: Subjects, i: int) -> str:
     return (f"PREFIX schema: <{SCHEMA}> PREFIX rdfs: <{RDFS}> "
             "SELECT ?sender ?recipient ?date WHERE { "
-            f"<{BASE}/id/letter/{letter_key(i)}/text> schema:sender ?s ; schema:recipient ?r ; "
+            f"<{s.letter(i)}/text> schema:sender ?s ; schema:recipient ?r ; "
             "schema:dateSent ?date . ?s rdfs:label ?sender . ?r rdfs:label ?recipient }")
 
 
-def q_person(i: int) -> str:
+def q_person(s: Subjects, i: int) -> str:
     return (f"PREFIX schema: <{SCHEMA}> SELECT ?letter ?date WHERE {{ ?letter schema:sender "
-            f"<{BASE}/id/person/p{i % PERSONS:03d}> ; schema:dateSent ?date }} ORDER BY ?date")
+            f"<{s.persons[i % len(s.persons)]}> ; schema:dateSent ?date }} ORDER BY ?date")
 
 
-def q_construct(i: int) -> str:
-    key = letter_key(i)
-    return ("CONSTRUCT { ?s ?p ?o } WHERE { VALUES ?s { "
-            f"<{BASE}/id/letter/{key}> <{BASE}/id/letter/{key}/text> <{BASE}/id/letter/{key}/sending> "
-            f"<{BASE}/id/letter/{key}/sending/time-span> }} ?s ?p ?o }}")
+def q_construct(s: Subjects, i: int) -> str:
+    """The data of a letter's document: the letter and the resources it links to under its own IRI."""
+    letter = s.letter(i)
+    return (f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {{ BIND(<{letter}> AS ?s) }} UNION {{ <{letter}> ?link ?s "
+            f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{letter}/")) }} ?s ?p ?o }}')
 
 
-def q_describe(i: int) -> str:
-    return f"DESCRIBE <{BASE}/id/letter/{letter_key(i)}/text>"
+def q_describe(s: Subjects, i: int) -> str:
+    return f"DESCRIBE <{s.letter(i)}/text>"
 
 
 # ----------------------------------------------------------------------------------------------- scenarios
@@ -156,43 +210,49 @@ def q_describe(i: int) -> str:
 JSON_RESULTS = "application/sparql-results+json"
 #: One request: method, path (with query string), Accept, form body ("" for GET).
 Request = tuple[str, str, str, str]
+Maker = Callable[[str, int, str, Subjects], Request]
+#: Distinct requests get ``LIMIT`` (tag number x 10^7 + request number): a different text even after the
+#: endpoint normalises whitespace and comments away, and the same answer (no query returns that many rows).
+TAGS = {"u": 1, "w": 2, "p": 3}
 
 
-def sparql(make_query: Callable[[int], str], accept: str, distinct: bool = True) \
-        -> Callable[[str, int, str, int], Request]:
-    """A SPARQL request maker: request ``n`` asks about item ``n`` (stride 7919), its text unique per ``tag``."""
-    def make(path: str, n: int, tag: str, letters: int) -> Request:
-        number = (n * 7919) % letters if distinct else 42
-        text = make_query(number)
+def sparql(make_query: Callable[[Subjects, int], str], accept: str, distinct: bool = True) -> Maker:
+    """A SPARQL request maker: request ``n`` asks about item ``n`` (stride 7919); with ``distinct``, each
+    request's text is different, so no answer cache can serve it."""
+    def make(path: str, n: int, tag: str, subjects: Subjects) -> Request:
+        number = (n * 7919) % len(subjects.letters) if distinct else 42
+        text = make_query(subjects, number)
         if distinct:
-            text = f"# request {tag}{n}\n{text}"
+            text = f"{text} LIMIT {TAGS[tag] * 10_000_000 + n}"
         return "POST", path, accept, urllib.parse.urlencode({"query": text})
     return make
 
 
-def construct_get(path: str, n: int, tag: str, letters: int) -> Request:
+def construct_get(path: str, n: int, tag: str, subjects: Subjects) -> Request:
     """Oxigraph's equivalent of a letter document: the CONSTRUCT of the letter's resources, by GET."""
-    return "GET", f"{path}?" + urllib.parse.urlencode({"query": q_construct((n * 7919) % letters)}), \
-        "text/turtle", ""
+    query = q_construct(subjects, (n * 7919) % len(subjects.letters))
+    return "GET", f"{path}?" + urllib.parse.urlencode({"query": query}), "text/turtle", ""
 
 
-def document(prefix: str, suffix: str, accept: str) -> Callable[[str, int, str, int], Request]:
-    def make(_path: str, n: int, _tag: str, letters: int) -> Request:
-        return "GET", f"{prefix}{letter_key((n * 7919) % letters)}{suffix}", accept, ""
+def document(prefix: str, suffix: str, accept: str) -> Maker:
+    def make(_path: str, n: int, _tag: str, subjects: Subjects) -> Request:
+        key = subjects.letters[(n * 7919) % len(subjects.letters)]
+        return "GET", f"{prefix}{key}{suffix}", accept, ""
     return make
 
 
 #: (row name, our request, Oxigraph's request or None, expected status of ours)
-SCENARIOS: list[tuple[str, Callable[[str, int, str, int], Request],
-                      Callable[[str, int, str, int], Request] | None, int]] = [
-    ("lookup: one letter's parties and date", sparql(q_lookup, JSON_RESULTS),
+SCENARIOS: list[tuple[str, Maker, Maker | None, int]] = [
+    ("lookup, distinct: a letter's parties and date", sparql(q_lookup, JSON_RESULTS),
      sparql(q_lookup, JSON_RESULTS), 200),
-    ("lookup: letters sent by a person, ORDER BY", sparql(q_person, JSON_RESULTS),
+    ("lookup, distinct: a person's letters, ORDER BY", sparql(q_person, JSON_RESULTS),
      sparql(q_person, JSON_RESULTS), 200),
-    ("CONSTRUCT one letter's 4 resources (SPARQL)", sparql(q_construct, "text/turtle"),
+    ("CONSTRUCT, distinct: a letter's resources", sparql(q_construct, "text/turtle"),
      sparql(q_construct, "text/turtle"), 200),
-    ("DESCRIBE one letter text (SPARQL)", sparql(q_describe, "text/turtle"),
+    ("DESCRIBE, distinct: a letter's text", sparql(q_describe, "text/turtle"),
      sparql(q_describe, "text/turtle"), 200),
+    ("lookup, repeated: the same query each time", sparql(q_lookup, JSON_RESULTS, distinct=False),
+     sparql(q_lookup, JSON_RESULTS, distinct=False), 200),
     ("letter document /doc/letter/K.ttl vs CONSTRUCT", document("/doc/letter/", ".ttl", "text/turtle"),
      construct_get, 200),
     ("letter document /doc/letter/K.jsonld vs CONSTRUCT", document("/doc/letter/", ".jsonld",
@@ -201,8 +261,6 @@ SCENARIOS: list[tuple[str, Callable[[str, int, str, int], Request],
      construct_get, 303),
     ("letter page /doc/letter/K.html vs CONSTRUCT", document("/doc/letter/", ".html", "text/html"),
      construct_get, 200),
-    ("lookup: the same letter repeated (answer cache)", sparql(q_lookup, JSON_RESULTS, distinct=False),
-     sparql(q_lookup, JSON_RESULTS, distinct=False), 200),
 ]
 
 
@@ -226,6 +284,22 @@ def wait_up(port: int, path: str, timeout: float = 120) -> None:
         except OSError:
             time.sleep(0.1)
     raise TimeoutError(f"port {port} not answering")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and its live descendants (a gunicorn master and its workers)."""
+    total, todo = 0.0, [pid]
+    tick = os.sysconf("SC_CLK_TCK")
+    while todo:
+        p = todo.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            continue
+    return total
 
 
 def publish(work: Path, quads: list[ox.Quad]) -> Path:
@@ -354,13 +428,14 @@ def engines(letters: int) -> list[tuple[str, float, float]]:
     store.load(nq, ox.RdfFormat.N_QUADS)
     dataset = rdflib.Dataset(default_union=True)
     dataset.parse(data=nq, format="nquads")
+    subjects = Subjects.synthetic(letters)
     queries = [
-        ("one letter's parties and date", q_lookup(123)),
-        ("letters sent by a person, ordered", q_person(17)),
+        ("one letter's parties and date", q_lookup(subjects, 123)),
+        ("letters sent by a person, ordered", q_person(subjects, 17)),
         ("letters per month (GROUP BY over all)",
          f"PREFIX schema: <{SCHEMA}> SELECT ?m (COUNT(?l) AS ?n) WHERE {{ ?l schema:dateSent ?d "
          "BIND(SUBSTR(STR(?d), 1, 7) AS ?m) } GROUP BY ?m ORDER BY ?m"),
-        ("CONSTRUCT one letter", q_construct(123)),
+        ("CONSTRUCT one letter", q_construct(subjects, 123)),
     ]
     rows = []
     for name, text in queries:
@@ -396,9 +471,49 @@ def _cell(r: dict[str, float] | None) -> str:
     return f"{r['qps']:7.0f} {r['p50']:7.2f} {r['p99']:7.2f} {r['errors']:4d}"
 
 
+def _cpu_cell(r: dict[str, float] | None) -> str:
+    return f"{r['cpu_us']:7.0f}" if r and r.get("n") else f"{'—':>7}"
+
+
+SUBJECT_QUERIES = {
+    "letters": f"SELECT ?l WHERE {{ ?l <{CRM}P128_carries> ?t . ?t <{SCHEMA}sender> ?x ; <{SCHEMA}recipient> ?y ; "
+               f"<{SCHEMA}dateSent> ?d }} ORDER BY ?l",
+    "persons": f"SELECT DISTINCT ?p WHERE {{ ?t <{SCHEMA}sender> ?p . ?p <{RDFS}label> ?n }} ORDER BY ?p",
+}
+
+
+def discover(port: int, base: str) -> Subjects:
+    """The letters (with parties and a date) and the senders of the data Oxigraph holds, for the requests."""
+    found = {}
+    for name, text in SUBJECT_QUERIES.items():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+        conn.request("POST", "/query", body=text.encode(), headers={"Content-Type": "application/sparql-query",
+                                                                     "Accept": "text/tab-separated-values"})
+        lines = conn.getresponse().read().decode().splitlines()[1:]
+        found[name] = [line.strip("<>") for line in lines if line]
+    prefix = f"{base}/id/letter/"
+    letters = [iri[len(prefix):] for iri in found["letters"] if iri.startswith(prefix) and "/" not in
+               iri[len(prefix):]]
+    if not letters or not found["persons"]:
+        raise RuntimeError("no letters with sender, recipient and date found in the data")
+    return Subjects(base, letters, found["persons"])
+
+
+def rules_in_force() -> str:
+    """What ``kg serve`` enforces in this run (``_run_ours`` starts it with the defaults of ``kg serve``)."""
+    from server import config
+
+    return (f"every query checked (read-only, no SERVICE) and evaluated under a 5 s time limit and a "
+            f"{config.DEFAULT_MAX_RESULT_BYTES // 1048576} MiB result cap; answers negotiated (Accept/format, "
+            f"406); Vary and CORS on every answer; dataset parameters honoured; answer cache "
+            f"{config.DEFAULT_RESULT_CACHE_BYTES // 1048576} MiB per worker")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--letters", type=int, default=10000)
+    parser.add_argument("--build", type=Path, default=None,
+                        help="serve this `kg build` folder (its current release) instead of a synthetic corpus")
+    parser.add_argument("--letters", type=int, default=10000, help="synthetic corpus size (without --build)")
     parser.add_argument("--seconds", type=float, default=5.0, help="wrk duration and Python client cap per row")
     parser.add_argument("--requests", type=int, default=3000, help="Python client: requests per row")
     parser.add_argument("--concurrency", type=int, default=8, help="connections (wrk) / threads (Python)")
@@ -423,71 +538,92 @@ def main() -> None:
     ours_proc = theirs = None
     try:
         started = time.perf_counter()
-        quads = corpus(args.letters)
-        release = publish(work, quads)
-        print(f"corpus: {args.letters} letters, {len(quads)} quads ({time.perf_counter() - started:.1f} s)")
-        if not args.no_precompute:
-            try:
-                from server.documents import precompute
-            except ImportError as exc:
-                print(f"documents: not precomputed ({exc})")
-            else:
-                started = time.perf_counter()
-                facts = precompute(release, kinds=("letter",))
-                print(f"documents: {facts['documents']} letters x {len(facts['formats'])} formats, "
-                      f"{facts['bytes'] / 1048576:.0f} MiB, precomputed in {time.perf_counter() - started:.1f} s "
-                      "(a build-time cost; --no-precompute serves them rendered on demand and memoised)")
+        if args.build is not None:
+            from kg.store import read_manifest, resolve_release
+
+            build = args.build
+            release = resolve_release(build)
+            base = read_manifest(release).get("base_uri", BASE)
+            print(f"build: {release} ({read_manifest(release).get('counts', {})})")
+        else:
+            quads = corpus(args.letters)
+            release = publish(work, quads)
+            build, base = work / "build", BASE
+            print(f"corpus: {args.letters} synthetic letters, {len(quads)} quads "
+                  f"({time.perf_counter() - started:.1f} s)")
+            del quads
+        if args.no_precompute:
+            print("documents: not precomputed (rendered on first request, then memoised per worker)")
+        elif (release / "documents" / "index.json").exists():
+            print(f"documents: precomputed pack already in {release / 'documents'}")
+        else:
+            from server.documents import precompute
+
+            started = time.perf_counter()
+            facts = precompute(release, kinds=("letter",))
+            print(f"documents: {facts['documents']} letters x {len(facts['formats'])} formats, "
+                  f"{facts['bytes'] / 1048576:.0f} MiB, precomputed in {time.perf_counter() - started:.1f} s "
+                  "(a build-time cost; --no-precompute serves them rendered on demand and memoised)")
 
         options: dict = {"workers": args.workers, "threads": args.threads}
         if args.worker_class:
             options["worker_class"] = args.worker_class
         ours_port, theirs_port = free_port(), free_port()
         ours_proc = multiprocessing.get_context("fork").Process(
-            target=_run_ours, args=(str(work / "build"), ours_port, options))
+            target=_run_ours, args=(str(build), ours_port, options))
         ours_proc.start()
         theirs = subprocess.Popen([oxigraph, "serve", "--bind", f"127.0.0.1:{theirs_port}",
                                    "--union-default-graph"], stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL)
         wait_up(theirs_port, "/query")
-        conn = http.client.HTTPConnection("127.0.0.1", theirs_port, timeout=300)
-        conn.request("POST", "/store", body=(release / "dataset.nq").read_bytes(),
-                     headers={"Content-Type": "application/n-quads"})
-        assert conn.getresponse().status in (200, 201, 204)
+        conn = http.client.HTTPConnection("127.0.0.1", theirs_port, timeout=900)
+        with open(release / "dataset.nq", "rb") as data:
+            conn.request("POST", "/store", body=data, headers={"Content-Type": "application/n-quads"})
+            assert conn.getresponse().status in (200, 201, 204)
         started = time.perf_counter()
-        wait_up(ours_port, "/sparql")
-        print(f"kg serve up in {time.perf_counter() - started:.1f} s ({options})")
+        wait_up(ours_port, "/sparql", timeout=600)
+        print(f"kg serve up ({options}); oxigraph serve {ox.__version__} loaded (in memory, "
+              "--union-default-graph)")
+        subjects = discover(theirs_port, base) if args.build is not None else Subjects.synthetic(args.letters)
+        print(f"requests rotate over {len(subjects.letters)} letters and {len(subjects.persons)} senders")
+        print(f"kg serve rules in force: {rules_in_force()}")
 
-        per_row = max(args.requests, int(args.seconds * 20000))
+        per_row = max(args.requests, int(args.seconds * 30000))
         print(f"\nHTTP on loopback, {args.concurrency} keep-alive connections; wrk: {args.wrk_threads} thread, "
-              f"{args.seconds:g} s per row; Python: up to {args.requests} requests or {args.seconds:g} s\n")
-        header = (f"{'scenario':52} {'server':15} | {'wrk q/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'err':>4} | "
-                  f"{'py q/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'err':>4}")
+              f"{args.seconds:g} s per row; Python: up to {args.requests} requests or {args.seconds:g} s. "
+              "CPU = the server's CPU time per answered request during the wrk run (all its processes).\n")
+        header = (f"{'scenario':50} {'server':14} | {'wrk q/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'err':>4} "
+                  f"{'CPU us':>7} | {'py q/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'err':>4}")
         print(header)
         print("-" * len(header))
         only = {int(x) for x in args.only.split(",") if x}
         for number, (name, ours_req, theirs_req, expected) in enumerate(SCENARIOS, 1):
             if only and number not in only:
                 continue
-            servers = (("kg serve", ours_port, "/sparql", ours_req, expected),
-                       ("oxigraph serve", theirs_port, "/query", theirs_req, 200))
-            for label, port, path, make, status in servers:
+            servers = (("kg serve", ours_port, ours_proc.pid, "/sparql", ours_req, expected),
+                       ("oxigraph serve", theirs_port, theirs.pid, "/query", theirs_req, 200))
+            for label, port, pid, path, make, status in servers:
                 if make is None:
                     continue
-                warm = [make(path, n, "u", args.letters) for n in range(5000, 5200)]
+                warm = [make(path, n, "u", subjects) for n in range(5000, 5200)]
                 pyclient(port, warm, status, 4, 5)
                 results = {}
                 if "wrk" in clients:
-                    listing = [make(path, n, "w", args.letters) for n in range(per_row)]
+                    listing = [make(path, n, "w", subjects) for n in range(per_row)]
+                    cpu_before = cpu_seconds(pid)
                     results["wrk"] = wrk(port, listing, args.seconds, args.concurrency, args.wrk_threads, work)
+                    used = cpu_seconds(pid) - cpu_before
+                    results["wrk"]["cpu_us"] = used / max(1, results["wrk"]["n"]) * 1e6
                 if "python" in clients:
-                    listing = [make(path, n, "p", args.letters) for n in range(args.requests)]
+                    listing = [make(path, n, "p", subjects) for n in range(args.requests)]
                     results["py"] = pyclient(port, listing, status, args.concurrency, args.seconds)
-                print(f"{name:52} {label:15} | {_cell(results.get('wrk'))} | {_cell(results.get('py'))}")
+                print(f"{name:50} {label:14} | {_cell(results.get('wrk'))} {_cpu_cell(results.get('wrk'))} | "
+                      f"{_cell(results.get('py'))}")
                 sys.stdout.flush()
 
         if args.skip_engines:
             return
-        print(f"\nEmbedded engines, {args.rdflib_letters} letters, best of up to 5 runs\n")
+        print(f"\nEmbedded engines, {args.rdflib_letters} synthetic letters, best of up to 5 runs\n")
         print(f"{'query':45} {'pyoxigraph ms':>14} {'rdflib ms':>10} {'ratio':>7}")
         for name, t_ox, t_rdflib in engines(args.rdflib_letters):
             print(f"{name:45} {t_ox * 1000:14.2f} {t_rdflib * 1000:10.1f} {t_rdflib / t_ox:6.0f}x")

@@ -3,6 +3,12 @@
 This module only sequences the stages and turns their failures into one message for the editor; each stage
 lives in its own module. Nothing is published unless every stage succeeded: the publisher writes the new release
 beside the current one and swaps it in only at the end, so a failed build leaves the served build untouched.
+
+At scale (issue 10: 100,000 letters, 22 million triples) the stages overlap instead of handing each other the
+whole corpus: pages are parsed in worker processes; each source file's graph is mapped by the validation worker
+that checks it and spilled there to disk in canonical form (``SpillingCorpus``); the publisher sorts and merges
+the spilled lines as streams. The main process holds the records and the shared graphs, never the letters'
+triples: the 100,000-letter build that needed 13.6 GiB in one process now stays within a few GiB in all.
 """
 
 from __future__ import annotations

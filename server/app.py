@@ -14,6 +14,11 @@ _CORS_EXPOSE = ("Content-Location, Content-Disposition, Link, Location, Vary, ET
                 "Retry-After, Content-Range, Accept-Ranges")
 
 
+#: The CORS headers of every answer that is not a preflight (also sent by ``server/hotpath.py``).
+CORS_HEADERS: tuple[tuple[str, str], ...] = (("Access-Control-Allow-Origin", "*"),
+                                             ("Access-Control-Expose-Headers", _CORS_EXPOSE))
+
+
 def _add_cors(response: Response) -> Response:
     """CORS on every answer, errors included, so browser tools (YASGUI elsewhere, notebooks) can read them."""
     response.headers["Access-Control-Allow-Origin"] = "*"
@@ -43,6 +48,10 @@ def create_app(config: ServerConfig) -> Flask:
     app.register_blueprint(dumps.bp)
     app.after_request(_add_cors)
     app.register_error_handler(MethodNotAllowed, _method_not_allowed)
+    # Queries and cached documents are answered before Flask routes them (measured in benchmarks/endpoint.py).
+    from server.hotpath import HotPaths
+
+    app.wsgi_app = HotPaths(app, app.wsgi_app)  # type: ignore[method-assign]
     if config.behind_proxy:
         # Trust one proxy's X-Forwarded-For/-Proto/-Host/-Prefix, so that URLs the server writes (the service
         # description's endpoint, redirects, page links) name the public address, not the internal one.

@@ -124,12 +124,17 @@ def resolve(key: str) -> str | None:
     return None
 
 
-def _alternates(key: str, current: str | None = None) -> str:
-    linker = _linker()
+def alternates(base_uri: str, script_root: str, key: str, current: str | None = None) -> str:
+    """The ``Link`` header of a document: its other representations and the thing it describes."""
+    linker = Linker(base_uri, script_root)
     links = [f'<{linker.doc(key, f.extension)}>; rel="alternate"; type="{f.media_type}"'
              for f in conneg.DOC_FORMATS if f.extension != current]
-    links.append(f'<{_base()}/id/{key}>; rel="describes"')
+    links.append(f'<{base_uri}/id/{key}>; rel="describes"')
     return ", ".join(links)
+
+
+def _alternates(key: str, current: str | None = None) -> str:
+    return alternates(_base(), request.script_root, key, current)
 
 
 def _not_acceptable(key: str) -> Response:

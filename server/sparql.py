@@ -10,30 +10,23 @@ What it guarantees (each rule has a test in ``tests/server/test_sparql*.py``):
   syntax, 415 for a wrong body type, 405 with ``Allow`` for other methods, never a 500 for client input;
 - every answer is evaluated and serialised in full within the time and size limits before the first byte goes
   out, so a runaway query ends in a clear 503, never a truncated 200.
+
+Where the code is: the Protocol itself in ``server/protocol.py`` (no Flask), answered for queries by
+``server/hotpath.py`` before Flask routes the request, and by the route below for everything else (OPTIONS,
+HEAD, the service description and the query page). Answers are cached per worker (``server/answers.py``).
 """
 
 from __future__ import annotations
 
 import json
-import threading
 import urllib.parse
-from collections import OrderedDict
 from pathlib import Path
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
-from kg.store import (
-    Answer,
-    QueryError,
-    QueryRefused,
-    QueryShape,
-    QueryTimeout,
-    ResultTooLarge,
-    StoreError,
-    check_query,
-)
-from server import formats
+from kg.store import StoreError
+from server import formats, protocol
 from server.config import ServerConfig
 from server.wsgi import retire_worker
 
@@ -45,18 +38,6 @@ _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 _DCT = "http://purl.org/dc/terms/"
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _SD_PAGE_TYPES = (*formats.GRAPH_MEDIA_TYPES, "text/html")
-_FORM = "application/x-www-form-urlencoded"
-_DIRECT = "application/sparql-query"
-_UPDATE = "application/sparql-update"
-
-
-class ProtocolError(Exception):
-    """A request that breaks the Protocol: answered with ``status`` and a one-line message."""
-
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.headers = headers or {}
 
 
 def _config() -> ServerConfig:
@@ -69,92 +50,11 @@ def _text(status: int, message: str, headers: dict[str, str] | None = None) -> R
     return response
 
 
-# ----------------------------------------------------------------------------------------------- request
-# parsing
-
-
-def _decode(raw: bytes, what: str) -> str:
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ProtocolError(400, f"The {what} is not valid UTF-8 (byte {exc.start}); send UTF-8 "
-                                 "text.") from exc
-
-
-def _pairs(raw: bytes, what: str) -> list[tuple[str, str]]:
-    """Decode ``a=b&c=d`` strictly: undecodable percent-escapes are a 400, not silently replaced."""
-    try:
-        return urllib.parse.parse_qsl(_decode(raw, what), keep_blank_values=True, encoding="utf-8",
-                                      errors="strict")
-    except UnicodeDecodeError as exc:
-        raise ProtocolError(400, f"The {what} holds percent-escapes that are not valid UTF-8.") from exc
-
-
-def _read_request() -> tuple[dict[str, list[str]], str | None]:
-    """The Protocol parameters of this request, and the query text sent as the body (direct POST)."""
-    params: dict[str, list[str]] = {}
-    for key, value in _pairs(request.query_string, "URL query string"):
-        params.setdefault(key, []).append(value)
-    if request.method != "POST":
-        return params, None
-    mimetype = (request.mimetype or "").lower()
-    if mimetype == _FORM:
-        for key, value in _pairs(request.get_data(cache=False), "form body"):
-            params.setdefault(key, []).append(value)
-        return params, None
-    if mimetype == _DIRECT:
-        charset = (request.mimetype_params.get("charset") or "utf-8").lower()
-        if charset not in ("utf-8", "utf8"):
-            raise ProtocolError(415, f"A query body must be UTF-8, not {charset}.")
-        return params, _decode(request.get_data(cache=False), "query body")
-    if mimetype == _UPDATE:
-        raise ProtocolError(403, "This endpoint is read-only: SPARQL Update is refused.")
-    raise ProtocolError(415, f"Unsupported request body type {mimetype or '(none)'!r}: POST a query as "
-                             f"{_DIRECT} or as an {_FORM} form with a 'query' field.")
-
-
-# ----------------------------------------------------------------------------------------------- answer cache
-
-
-class AnswerCache:
-    """Serialised answers of this worker, least recently used out first.
-
-    Safe because a server never sees its build change: a new release means a restart.
-    """
-
-    def __init__(self, budget: int, max_entry: int = 1048576) -> None:
-        self.budget = budget
-        self.max_entry = max_entry
-        self.size = 0
-        self._items: OrderedDict[tuple, Answer] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple) -> Answer | None:
-        with self._lock:
-            answer = self._items.get(key)
-            if answer is not None:
-                self._items.move_to_end(key)
-            return answer
-
-    def put(self, key: tuple, answer: Answer) -> None:
-        if len(answer.body) > self.max_entry or self.budget <= 0:
-            return
-        with self._lock:
-            if key in self._items:
-                return
-            self._items[key] = answer
-            self.size += len(answer.body)
-            while self.size > self.budget and self._items:
-                _, old = self._items.popitem(last=False)
-                self.size -= len(old.body)
-
-
-def _cache() -> AnswerCache:
-    cache = current_app.extensions.get("kg_answer_cache")
-    if cache is None:
-        cache = AnswerCache(_config().result_cache_bytes)
-        cache = current_app.extensions.setdefault("kg_answer_cache", cache)
-    return cache
+def _response(reply: protocol.Reply) -> Response:
+    response = Response(reply.body, status=reply.status, headers=reply.headers)
+    if reply.on_close is not None:
+        response.call_on_close(reply.on_close)
+    return response
 
 
 # ----------------------------------------------------------------------------------------------- the endpoint
@@ -162,92 +62,35 @@ def _cache() -> AnswerCache:
 
 @bp.route("/sparql", methods=["GET", "POST", "OPTIONS"])
 def endpoint() -> Response:
-    """One URL for the Protocol: OPTIONS preflight, service description or query page, or a query's answer."""
+    """One URL for the Protocol: OPTIONS preflight, service description or query page, or a query's answer.
+
+    Queries by GET and POST are normally answered by ``server/hotpath.py`` before Flask sees them; this
+    route answers them too (HEAD, or an app used without the hot path), through the same
+    ``server/protocol.py``.
+    """
     if request.method == "OPTIONS":
         response = Response(status=204, headers={"Allow": "GET, HEAD, POST, OPTIONS"})
         del response.headers["Content-Type"]
         return response
     try:
         response = _answer()
-    except ProtocolError as exc:
+    except protocol.ProtocolError as exc:
         response = _text(exc.status, str(exc), exc.headers)
     response.vary.add("Accept")
     return response
 
 
-def _one(params: dict[str, list[str]], name: str) -> str | None:
-    values = params.get(name) or []
-    if len(values) > 1:
-        raise ProtocolError(400, f"Give exactly one '{name}' parameter, not {len(values)}.")
-    return values[0] if values else None
-
-
 def _answer() -> Response:
-    params, body_query = _read_request()
-    if "update" in params or "using-graph-uri" in params or "using-named-graph-uri" in params:
-        raise ProtocolError(403, "This endpoint is read-only: SPARQL Update is refused.")
-    query = body_query if body_query is not None else _one(params, "query")
-    if body_query is not None and "query" in params:
-        raise ProtocolError(400, "Send the query either as the body or as a 'query' parameter, not both.")
-    wanted = _one(params, "format") or _one(params, "output")
-    if query is None:
-        if request.method == "POST":
-            raise ProtocolError(400, "Missing the 'query' parameter.")
-        return _service_description(wanted)
-    if not query.strip():
-        raise ProtocolError(400, "The 'query' parameter is empty.")
-    try:
-        shape = check_query(query)
-    except QueryRefused as exc:
-        raise ProtocolError(exc.status, str(exc)) from exc
-    except QueryError as exc:
-        raise ProtocolError(400, str(exc)) from exc
-    media_type = _choose(shape, wanted)
-    return _run(query, shape, media_type, params.get("default-graph-uri") or [],
-                params.get("named-graph-uri") or [])
-
-
-def _choose(shape: QueryShape, wanted: str | None) -> str:
-    offered = formats.GRAPH_MEDIA_TYPES + formats.DATASET_MEDIA_TYPES if shape.is_graph \
-        else formats.RESULTS_MEDIA_TYPES
-    if wanted:
-        media_type = formats.from_format_param(wanted, offered)
-        if media_type is None:
-            raise ProtocolError(406, f"format={wanted!r} is not available for {shape.form} queries; "
-                                     f"choose one of: {formats.describe_offer(offered)}.")
-        return media_type
-    media_type = formats.negotiate(request.headers.get("Accept"), offered)
-    if media_type is None:
-        raise ProtocolError(406, f"None of the accepted media types can be produced for {shape.form} "
-                                 "queries; "
-                                 f"this endpoint offers: {formats.describe_offer(offered)}.")
-    return media_type
-
-
-def _run(query: str, shape: QueryShape, media_type: str, default_graphs: list[str],
-         named_graphs: list[str]) -> Response:
+    method = "POST" if request.method == "POST" else "GET"
+    parsed = protocol.parse_request(method, request.query_string, (request.mimetype or "").lower(),
+                                    request.mimetype_params.get("charset"),
+                                    lambda: request.get_data(cache=False))
+    if parsed.query is None:
+        return _service_description(parsed.wanted)
     config = _config()
-    key = (query, tuple(default_graphs), tuple(named_graphs), media_type)
-    answer = _cache().get(key)
-    if answer is None:
-        try:
-            answer = config.store.execute(query, media_type, default_graphs=default_graphs,
-                                          named_graphs=named_graphs, timeout=config.query_timeout,
-                                          max_bytes=config.max_result_bytes, shape=shape)
-        except QueryTimeout as exc:
-            response = _text(503, str(exc), {"Retry-After": "1"})
-            if exc.still_running:
-                response.call_on_close(lambda: retire_worker("a query ran past its time limit"))
-            return response
-        except ResultTooLarge as exc:
-            return _text(503, str(exc))
-        except QueryError as exc:
-            return _text(400, str(exc))
-        except StoreError as exc:
-            current_app.logger.error("store failure: %s", exc)
-            return _text(502 if config.store_url else 500, f"The store could not answer: {exc}")
-        _cache().put(key, answer)
-    return Response(answer.body, status=200, content_type=formats.content_type(answer.media_type))
+    reply = protocol.answer(config, protocol.answer_cache(current_app.extensions, config), parsed,
+                            request.headers.get("Accept"), retire_worker)
+    return _response(reply)
 
 
 # ----------------------------------------------------------------------------------------------- description
@@ -316,13 +159,14 @@ def _service_description(wanted: str | None) -> Response:
     if wanted:
         media_type = formats.from_format_param(wanted, _SD_PAGE_TYPES)
         if media_type is None:
-            raise ProtocolError(406, f"format={wanted!r} is not available for the service description; "
-                                     f"choose one of: {formats.describe_offer(_SD_PAGE_TYPES)}.")
+            offer = formats.describe_offer(_SD_PAGE_TYPES)
+            raise protocol.ProtocolError(406, f"format={wanted!r} is not available for the service "
+                                              f"description; choose one of: {offer}.")
     else:
         media_type = formats.negotiate(request.headers.get("Accept"), _SD_PAGE_TYPES)
         if media_type is None:
-            raise ProtocolError(406, "The service description is available as: "
-                                     f"{formats.describe_offer(_SD_PAGE_TYPES)}.")
+            raise protocol.ProtocolError(406, "The service description is available as: "
+                                              f"{formats.describe_offer(_SD_PAGE_TYPES)}.")
     if media_type == "text/html":
         return _query_page()
     body = formats.serialize_graph(service_description_triples(_endpoint_url()), media_type,

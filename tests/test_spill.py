@@ -98,7 +98,7 @@ def test_the_collector_sees_every_graph_once_even_when_spilled_twice(tmp_path: P
         spills[number % 2].add(name, graph)
     dataset = SpilledDataset(tmp_path / "spill")
     dataset.finish()
-    counted = dataset.sort(workers=workers, run_lines=5, collect=_Counting)
+    counted = dataset.sort(workers=workers, run_lines=5, collect=lambda: _Counting())  # a lambda: never pickled
     expected = Counter(line for name in dataset.graph_names for line in dataset.graph_lines(name))
     assert counted.seen == expected
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import threading
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -197,6 +199,47 @@ def test_computing_runaway_reports_it_is_still_running():
                       "application/sparql-results+json", timeout=0.1)
     assert err.value.still_running
     assert running_away() == 1
+
+
+def test_streaming_runaway_in_the_callers_thread_stops_itself_at_the_deadline():
+    stuck = []
+    with pytest.raises(QueryTimeout) as err:
+        big_store().execute("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }", "text/tab-separated-values", timeout=0.3,
+                            max_bytes=None, on_stuck=stuck.append)
+    assert not err.value.still_running
+    assert stuck == []  # the serialiser noticed the deadline itself: nobody had to answer for it
+
+
+def test_computing_runaway_in_the_callers_thread_is_reported_to_on_stuck_from_another_thread():
+    store = big_store(3000)  # about a second of counting before the first byte
+    reported: list[tuple[QueryTimeout, str, float]] = []
+    outcome: dict = {}
+    started = time.monotonic()
+
+    def on_stuck(exc: QueryTimeout) -> None:
+        reported.append((exc, threading.current_thread().name, time.monotonic() - started))
+
+    def caller() -> None:
+        try:
+            store.execute("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }",
+                          "application/sparql-results+json", timeout=0.1, on_stuck=on_stuck)
+        except QueryTimeout as exc:
+            outcome["raised"] = exc
+
+    thread = threading.Thread(target=caller, name="request")
+    thread.start()
+    deadline = time.monotonic() + 5
+    while not reported and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert reported, "on_stuck was not called"
+    exc, reporter, after = reported[0]
+    assert exc.still_running and "time limit of 0.1 s" in str(exc)
+    assert reporter == "kg-query-watchdog"
+    assert after < 0.6  # the deadline plus the watchdog's grace, not the query's whole second
+    assert thread.name == "kg-query-runaway" and running_away() >= 1
+    thread.join(30)
+    assert isinstance(outcome.get("raised"), QueryTimeout)  # when the engine returns, no answer is made
+    assert len(reported) == 1
 
 
 def test_result_size_limit():

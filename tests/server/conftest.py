@@ -43,3 +43,14 @@ def browser():
             yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture(scope="module")
+def small_sparql(serve_app):
+    """The SPARQL endpoint of ``kg serve`` (real gunicorn) over the small fixture of letters."""
+    from server.config import ServerConfig
+    from tests.conftest import FIXTURES
+
+    config = ServerConfig.from_options(data_files=[FIXTURES / "letters-small.trig"])
+    with serve_app(config) as url:
+        yield url + "/sparql"

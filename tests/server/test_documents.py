@@ -90,3 +90,22 @@ def test_document_revalidates_with_its_etag_and_answers_304(serve_app, release):
         negotiated = requests.get(base + f"/doc/{LETTER_KEY}", headers={"Accept": "text/turtle"}, timeout=30)
         assert negotiated.headers["Content-Location"].endswith(".ttl")
         assert "Accept" in negotiated.headers["Vary"]
+
+
+def test_documents_answered_before_flask_carry_the_headers_flask_gives(serve_app, tmp_path):
+    """The first request renders through Flask; the repeat comes from the memo by the hot path
+    (server/hotpath.py): same bytes, same headers (gunicorn's Date aside)."""
+    release = _release(tmp_path)
+    config = ServerConfig.from_options(build_dir=release.parent.parent)
+    asks = [(f"/doc/{LETTER_KEY}.ttl", "*/*"), (f"/doc/{LETTER_KEY}.html", "text/html"),
+            ("/doc/person/stalin", "text/turtle"), ("/doc/person/stalin", "application/ld+json;q=0.9, */*;q=0.1")]
+    with serve_app(config, workers=1, ready_path="/sparql") as base:
+        for path, accept in asks:
+            first = requests.get(base + path, headers={"Accept": accept}, timeout=30)
+            again = requests.get(base + path, headers={"Accept": accept}, timeout=30)
+            assert first.status_code == again.status_code == 200, path
+            assert first.content == again.content, path
+            headers = {k.lower(): v for k, v in first.headers.items() if k.lower() not in ("date",)}
+            repeat = {k.lower(): v for k, v in again.headers.items() if k.lower() not in ("date",)}
+            assert headers == repeat, path
+            assert repeat["access-control-allow-origin"] == "*" and "ETag" in repeat["access-control-expose-headers"]

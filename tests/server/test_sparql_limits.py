@@ -56,6 +56,9 @@ def test_runaway_query_is_cut_with_503_and_others_are_answered_meanwhile(limited
     assert response.status_code == 503
     assert "time limit of 1 s" in response.text
     assert response.headers["Content-Type"].startswith("text/plain")
+    # answered for the stuck request thread by the watchdog (server/wsgi.py), with the endpoint's headers
+    assert response.headers["Retry-After"] == "1" and response.headers["Vary"] == "Accept"
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert 0.9 < outcome["elapsed"] < 5
     assert latencies and max(latencies) < 0.5  # answered while the runaway computed
 

@@ -23,10 +23,8 @@ AUTH = "https://kg.example.org/graph/authorities"
 
 
 @pytest.fixture(scope="module")
-def base(serve_app):
-    config = ServerConfig.from_options(data_files=[FIXTURES / "letters-small.trig"])
-    with serve_app(config) as url:
-        yield url + "/sparql"
+def base(small_sparql):
+    return small_sparql
 
 
 def letters(response: requests.Response) -> list[str]:

@@ -10,7 +10,10 @@ one process takes to map the same source graphs without validating them, for com
 Peak memory is the peak of the summed proportional set size (PSS) of this process and its workers, sampled every
 0.1 s (PSS shares copy-on-write pages fairly between the forked processes, so the sum is the real footprint).
 
-Usage: ``python benchmarks/validate.py [N ...] [--workers W] [--batch-size B] [--map-only-upto N]``
+Each size is run once per engine of ``--engines`` (default: all of ``kg.validate.engine.ENGINES``), one after
+the other in this process, so the engines are compared in one run on the same corpus and the same machine load.
+
+Usage: ``python benchmarks/validate.py [N ...] [--engines E,E] [--workers W] [--batch-size B] [--map-only-upto N]``
 """
 
 from __future__ import annotations
@@ -140,25 +143,19 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def run(n: int, workers: int | None, batch_size: int, map_only_upto: int) -> dict:
+def run(corpus: SyntheticCorpus, engine: str, workers: int | None, batch_size: int) -> dict:
     from kg.validate import validate_graphs
+    from kg.validate.engine import ENGINE_VARIABLE
 
-    start = time.perf_counter()
-    corpus = SyntheticCorpus(n)
-    prepared = time.perf_counter() - start
-    map_only = None
-    if n <= map_only_upto:
-        start = time.perf_counter()
-        for i in range(len(corpus)):
-            corpus.source(i)
-        map_only = time.perf_counter() - start
+    os.environ[ENGINE_VARIABLE] = engine
     cpu_before = cpu_seconds()
     with PeakMemory() as memory:
         start = time.perf_counter()
         outcome = validate_graphs(corpus, workers=workers, batch_size=batch_size)
         wall = time.perf_counter() - start
-    return {"letters": n, "graphs": len(corpus), "triples": outcome.stats["source_triples"], "prepare": prepared,
-            "map_only": map_only, "wall": wall, "cpu": cpu_seconds() - cpu_before, "peak": memory.peak,
+    return {"engine": engine, "letters": len(corpus.records), "graphs": len(corpus),
+            "triples": outcome.stats["source_triples"], "wall": wall,
+            "cpu": cpu_seconds() - cpu_before, "peak": memory.peak,
             "workers": outcome.stats["workers"], "violations": len(outcome.violations),
             "results": len(outcome.results)}
 
@@ -166,24 +163,35 @@ def run(n: int, workers: int | None, batch_size: int, map_only_upto: int) -> dic
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[1000, 10000, 100000])
+    parser.add_argument("--engines", default=None, help="comma-separated SHACL engines (default: all)")
     parser.add_argument("--workers", type=int, default=None, help="default: all cores")
     parser.add_argument("--batch-size", type=int, default=200, help="source graphs per batch")
     parser.add_argument("--map-only-upto", type=int, default=10000,
                         help="also time mapping alone (one process) up to this many letters")
     args = parser.parse_args(argv)
-    from kg.validate.engine import engine_name
+    from kg.validate.engine import ENGINES
 
-    print(f"cores: {os.cpu_count()}, load average before: {os.getloadavg()[0]:.1f}, SHACL engine: {engine_name()} "
-          "(KG_SHACL_ENGINE)", flush=True)
-    print("| letters | source graphs | triples | prepare s | map only s (1 proc) | map+validate s (wall) "
+    engines = args.engines.split(",") if args.engines else list(ENGINES)
+    print(f"cores: {os.cpu_count()}, load average before: {os.getloadavg()[0]:.1f}, SHACL engines: "
+          f"{', '.join(engines)}", flush=True)
+    print("| letters | engine | source graphs | triples | prepare s | map only s (1 proc) | map+validate s (wall) "
           "| CPU s | ms/letter (wall) | peak PSS MiB | violations | results |", flush=True)
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|", flush=True)
+    print("|---:|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|", flush=True)
     for n in args.sizes:
-        row = run(n, args.workers, args.batch_size, args.map_only_upto)
-        map_only = f"{row['map_only']:.1f}" if row["map_only"] is not None else "-"
-        print(f"| {row['letters']:,} | {row['graphs']:,} | {row['triples']:,} | {row['prepare']:.1f} | {map_only} "
-              f"| {row['wall']:.1f} | {row['cpu']:.1f} | {1000 * row['wall'] / row['letters']:.2f} "
-              f"| {row['peak'] / 2**20:,.0f} | {row['violations']} | {row['results']} |", flush=True)
+        start = time.perf_counter()
+        corpus = SyntheticCorpus(n)
+        prepared = time.perf_counter() - start
+        map_only = "-"
+        if n <= args.map_only_upto:
+            start = time.perf_counter()
+            for i in range(len(corpus)):
+                corpus.source(i)
+            map_only = f"{time.perf_counter() - start:.1f}"
+        for engine in engines:
+            row = run(corpus, engine, args.workers, args.batch_size)
+            print(f"| {row['letters']:,} | {engine} | {row['graphs']:,} | {row['triples']:,} | {prepared:.1f} "
+                  f"| {map_only} | {row['wall']:.1f} | {row['cpu']:.1f} | {1000 * row['wall'] / row['letters']:.2f} "
+                  f"| {row['peak'] / 2**20:,.0f} | {row['violations']} | {row['results']} |", flush=True)
     return 0
 
 

@@ -1,9 +1,10 @@
 """SHACL validation of the mapped graphs: refuse to publish what the shapes reject, and say where to fix it.
 
 ``load_shapes()`` reads ``shapes/*.ttl`` (one file per kind of resource); ``validate_graphs()`` validates the
-mapping's named graphs with pyshacl-turbo or pyshacl (``$KG_SHACL_ENGINE``, see ``kg.validate.engine``) in
-batches on all cores (see ``kg.validate.batches`` for why the batched answer equals the whole-graph one) and
-returns a ``ValidationOutcome`` with structured results, an editor's report and the W3C validation report graph.
+mapping's named graphs with the compiled engine, pyshacl-turbo or pyshacl (``$KG_SHACL_ENGINE``, see
+``kg.validate.engine``) in batches on all cores (see ``kg.validate.batches`` for why the batched answer equals
+the whole-graph one) and returns a ``ValidationOutcome`` with structured results, an editor's report and the W3C
+validation report graph.
 """
 
 from __future__ import annotations
@@ -15,14 +16,14 @@ from rdflib import Graph
 
 from kg import settings
 from kg.validate.batches import DEFAULT_BATCH_SIZE, GraphCorpus, NamedGraph, as_corpus, validate_corpus
-from kg.validate.engine import ShapesRunner, TurboRunner, engine_name, make_runner
+from kg.validate.engine import Runner, ShapesRunner, TurboRunner, engine_name, make_runner
 from kg.validate.report import ValidationOutcome
 from kg.validate.results import ValidationResult
 
 __all__ = ["GraphCorpus", "ShapesRunner", "TurboRunner", "ValidationOutcome", "ValidationResult", "load_shapes",
            "validate_graphs"]
 
-_RUNNERS: dict[str, ShapesRunner | TurboRunner] = {}
+_RUNNERS: dict[str, Runner] = {}
 
 
 def load_shapes(shapes_dir: Path | str | None = None) -> Graph:
@@ -37,7 +38,7 @@ def load_shapes(shapes_dir: Path | str | None = None) -> Graph:
     return graph
 
 
-def runner_for(shapes: Graph | None = None) -> ShapesRunner | TurboRunner:
+def runner_for(shapes: Graph | None = None) -> Runner:
     """A runner (on the engine ``$KG_SHACL_ENGINE`` selects) with the shapes harvested once; the default shapes'
     runner is kept for the process, one per engine."""
     if shapes is not None:

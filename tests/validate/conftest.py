@@ -57,7 +57,8 @@ def shapes() -> Graph:
 
 @pytest.fixture(params=ENGINES)
 def engine(request, monkeypatch) -> str:
-    """Run the test under each SHACL engine (``$KG_SHACL_ENGINE``): pyshacl is the reference, turbo must agree.
+    """Run the test under each SHACL engine (``$KG_SHACL_ENGINE``): pyshacl is the reference, compiled and turbo
+    must agree.
     Turbo is required here (a CI without it fails rather than silently testing pyshacl twice)."""
     if request.param == "turbo":
         assert turbo_available(), "pyshacl-turbo is not installed (pyproject dependency)"

@@ -1,0 +1,156 @@
+"""A data graph as two plain dicts, for the compiled SHACL engine (``kg.validate.compiled``).
+
+Why not an rdflib ``Graph``: a batch is written once and then read by a few hundred thousand constraint checks;
+rdflib's store pays for contexts, generic triple patterns and generators on every read, and copying a batch into
+it cost about a third of the time the compiled engine needs in total. Here a triple costs two dict lookups to
+add and a check costs one ``dict.get``.
+
+``spo`` maps subject → predicate → set of objects; ``reverse(predicates)`` maps object → predicate → set of
+subjects for the few predicates read backwards (inverse paths, class targets), built in one pass when a
+validation starts rather than on every ``add``; the provenance lookups of ``kg.validate.provenance`` (``subjects``)
+get a full reverse index, built on first use. ``isinstance`` against rdflib's term classes goes through the ABC
+machinery (about 1 µs a call), so term kinds are told apart by ``type`` (``kind``). The few read methods of
+``rdflib.Graph`` that ``kg.validate.batches`` and ``kg.validate.provenance`` call are offered with the same
+answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from rdflib import RDF, BNode, Literal, URIRef
+from rdflib.exceptions import UniquenessError
+from rdflib.term import Node
+
+_EMPTY: dict = {}
+#: The one ``rdf:type`` instance the index and the compiled shapes use.
+TYPE = RDF.type
+
+IRI, BLANK, LITERAL, OTHER = 0, 1, 2, 3
+_KINDS: dict[type, int] = {URIRef: IRI, BNode: BLANK, Literal: LITERAL}
+
+
+def kind(node: object) -> int:
+    """``IRI``, ``BLANK``, ``LITERAL`` or ``OTHER``, by the node's type (subclasses looked up once)."""
+    found = _KINDS.get(type(node))
+    if found is None:
+        found = _KINDS[type(node)] = (IRI if isinstance(node, URIRef) else BLANK if isinstance(node, BNode)
+                                      else LITERAL if isinstance(node, Literal) else OTHER)
+    return found
+
+
+class TripleIndex:
+    """Subject- and object-keyed indexes of a set of triples (duplicates are stored once, as in rdflib)."""
+
+    __slots__ = ("spo", "_count", "_reverse", "_everything", "_canonical")
+
+    def __init__(self, triples: Iterable[tuple[Node, Node, Node]] = (),
+                 canonical: dict[Node, Node] | None = None) -> None:
+        #: One instance per predicate IRI and per class (object of ``rdf:type``), shared with the compiled shapes.
+        #: rdflib mints a new ``URIRef`` for every ``CRM["P2_has_type"]``, and a dict lookup with an equal but
+        #: distinct key calls rdflib's Python-level ``__eq__``; with the shapes' own instances as keys, the
+        #: lookups of the compiled checks succeed on identity.
+        self._canonical: dict[Node, Node] = {TYPE: TYPE} if canonical is None else dict(canonical)
+        self.spo: dict[Node, dict[Node, set[Node]]] = {}
+        self._count = 0
+        self._reverse: dict[frozenset, dict[Node, dict[Node, set[Node]]]] = {}
+        self._everything: dict[Node, dict[Node, set[Node]]] | None = None
+        for triple in triples:
+            self.add(triple)
+
+    def add(self, triple: tuple[Node, Node, Node]) -> None:
+        s, p, o = triple
+        canonical = self._canonical.get(p)
+        if canonical is None:
+            self._canonical[p] = p
+        else:
+            p = canonical
+            if p is TYPE:
+                o = self._canonical.setdefault(o, o)
+        po = self.spo.get(s)
+        if po is None:
+            self.spo[s] = {p: {o}}
+        else:
+            objects = po.get(p)
+            if objects is None:
+                po[p] = {o}
+            elif o in objects:
+                return
+            else:
+                objects.add(o)
+        self._count += 1
+        if self._reverse or self._everything is not None:
+            self._reverse, self._everything = {}, None
+
+    def canonical(self, term: Node) -> Node:
+        """The instance of ``term`` this index uses as a predicate key (``term`` itself when it has none)."""
+        return self._canonical.get(term, term)
+
+    def reverse(self, predicates: frozenset[Node]) -> dict[Node, dict[Node, set[Node]]]:
+        """Object → predicate → subjects, for ``predicates`` only (kept until the next ``add``)."""
+        found = self._reverse.get(predicates)
+        if found is None:
+            found = self._reverse[predicates] = {}
+            for s, po in self.spo.items():
+                for p in po.keys() & predicates:
+                    for o in po[p]:
+                        ps = found.get(o)
+                        if ps is None:
+                            found[o] = {p: {s}}
+                        else:
+                            subjects = ps.get(p)
+                            if subjects is None:
+                                ps[p] = {s}
+                            else:
+                                subjects.add(s)
+        return found
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[tuple[Node, Node, Node]]:
+        for s, po in self.spo.items():
+            for p, objects in po.items():
+                for o in objects:
+                    yield s, p, o
+
+    def __contains__(self, triple: tuple[Node, Node, Node]) -> bool:
+        s, p, o = triple
+        return o in self.spo.get(s, _EMPTY).get(p, ())
+
+    def objects(self, subject: Node, predicate: Node) -> Iterator[Node]:
+        yield from self.spo.get(subject, _EMPTY).get(predicate, ())
+
+    def subjects(self, predicate: Node | None = None, obj: Node | None = None) -> Iterator[Node]:
+        """Subjects with ``predicate`` (any when ``None``) to ``obj`` (required)."""
+        if obj is None:
+            raise ValueError("TripleIndex.subjects needs an object")
+        if self._everything is None:
+            self._everything = {}
+            for s, po in self.spo.items():
+                for p, objects in po.items():
+                    for o in objects:
+                        self._everything.setdefault(o, {}).setdefault(p, set()).add(s)
+        ps = self._everything.get(obj, _EMPTY)
+        if predicate is not None:
+            yield from ps.get(predicate, ())
+            return
+        seen: set[Node] = set()
+        for subjects in ps.values():
+            for s in subjects:
+                if s not in seen:
+                    seen.add(s)
+                    yield s
+
+    def predicate_objects(self, subject: Node) -> Iterator[tuple[Node, Node]]:
+        for p, objects in self.spo.get(subject, _EMPTY).items():
+            for o in objects:
+                yield p, o
+
+    def value(self, subject: Node, predicate: Node, default: Node | None = None, any: bool = True) -> Node | None:
+        objects = self.spo.get(subject, _EMPTY).get(predicate)
+        if not objects:
+            return default
+        if not any and len(objects) > 1:
+            raise UniquenessError(list(objects))
+        return next(iter(objects))

@@ -14,6 +14,7 @@ triples: the 100,000-letter build that needed 13.6 GiB in one process now stays 
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -172,12 +173,22 @@ def run_build(sources: Path, out_dir: Path, base_uri: str, *, quiet: bool = Fals
     shared.extend(_wikidata_graphs(default_mappings_for(sources), corpus.authorities, base_uri))
     with scratch_folder(out_dir) as spill_dir:
         spilling = SpillingCorpus(shared, corpus, spill_dir)
-        say(f"mapping and validating {len(corpus)} source file(s) against the shapes in {workers} process(es)")
-        with _counter_bar(quiet, "file", "map+validate", len(corpus), spilling.done):
-            outcome = validate_graphs(spilling, workers=workers)
+        files = len(corpus)
+        del corpus  # the records live on in ``spilling`` only, so that they can be let go before publishing
+        say(f"mapping and validating {files} source file(s) against the shapes in {workers} process(es)")
+        # Frozen objects are never written by the collector, so forked workers share the records' pages
+        # instead of each copying them as a garbage collection touches them (copy-on-write).
+        gc.freeze()
+        try:
+            with _counter_bar(quiet, "file", "map+validate", files, spilling.done):
+                outcome = validate_graphs(spilling, workers=workers)
+        finally:
+            gc.unfreeze()
         if not outcome.conforms:
             raise BuildError(f"the graph does not conform to the shapes:\n{outcome.report_text()}\n{NOT_PUBLISHED}")
         problems = spilling.problems()
+        del spilling, outcome  # the records: the publisher's sorting processes fork from here
+        gc.collect()
         _tell_curator(problems, say, where)
         say(f"publishing into {out_dir}")
         try:

@@ -193,7 +193,8 @@ def run_build(sources: Path, out_dir: Path, base_uri: str, *, quiet: bool = Fals
         say(f"publishing into {out_dir}")
         try:
             return publish_release(shared, out_dir, base_uri=base_uri, sources=source_info,
-                                   extra={"curator_report": problems}, spilled=spill_dir, workers=workers)
+                                   extra={"curator_report": problems}, spilled=spill_dir, workers=workers,
+                                   progress=say)
         except PublishError as exc:
             raise BuildError(f"publishing failed: {exc}\n{NOT_PUBLISHED}") from exc
 

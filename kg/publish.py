@@ -31,14 +31,22 @@ import multiprocessing
 import os
 import secrets
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
 from rdflib import Graph, URIRef
 
 from kg import settings
-from kg.dumps import CanonicalDataset, DumpError, HashingWriter, sha256_file, write_dumps_streamed, write_file
+from kg.dumps import (
+    DUMP_FORMATS,
+    CanonicalDataset,
+    DumpError,
+    HashingWriter,
+    sha256_file,
+    write_dumps_streamed,
+    write_file,
+)
 from kg.spill import SpilledDataset, graph_suffix, spill_graphs, union_of
 from kg.statistics import StatisticsCollector
 from kg.textindex import TextIndexWriter
@@ -68,7 +76,8 @@ class PublishError(Exception):
 
 def publish_release(named_graphs: Iterable[tuple[URIRef, Graph]], out_dir: Path, *, base_uri: str,
                     sources: list[dict], extra: dict | None = None, include_shapes: bool = True,
-                    persist_store: bool = False, spilled: Path | None = None, workers: int = 1) -> Path:
+                    persist_store: bool = False, spilled: Path | None = None, workers: int = 1,
+                    progress: Callable[[str], None] | None = None) -> Path:
     """Write a complete release into ``out_dir/releases/`` and make it ``out_dir/current``; return its folder.
 
     ``named_graphs``: (graph IRI, rdflib graph) pairs: one per source document, the ontology, Wikidata links.
@@ -78,7 +87,8 @@ def publish_release(named_graphs: Iterable[tuple[URIRef, Graph]], out_dir: Path,
     ``persist_store`` also writes an Oxigraph store folder ``store/`` that the server opens without loading.
     ``spilled``: a folder of graphs already spilled by ``kg.spill`` (e.g. by the build's worker processes),
     published together with ``named_graphs``; the caller removes it. ``workers``: processes for sorting and
-    for writing the dumps side by side.
+    for writing the dumps side by side. ``progress`` is told, in words, which step begins (minutes each at
+    100,000 letters).
     """
     out_dir = Path(out_dir)
     base_uri = settings.normalise_base_uri(base_uri)
@@ -94,7 +104,7 @@ def publish_release(named_graphs: Iterable[tuple[URIRef, Graph]], out_dir: Path,
     try:
         release_id = _write_release(temporary, named_graphs, base_uri=base_uri, sources=sources,
                                     extra=extra, include_shapes=include_shapes, persist_store=persist_store,
-                                    spilled=spilled, workers=workers)
+                                    spilled=spilled, workers=workers, say=progress or (lambda _msg: None))
         with _locked(out_dir):
             final = releases / release_id
             if final.is_dir():
@@ -161,7 +171,7 @@ def rollback(out_dir: Path) -> Path:
 # -------------------------------------------------------------------------------------------- writing
 def _write_release(folder: Path, named_graphs: Iterable[tuple[URIRef, Graph]], *, base_uri: str,
                    sources: list[dict], extra: dict | None, include_shapes: bool, persist_store: bool,
-                   spilled: Path | None, workers: int) -> str:
+                   spilled: Path | None, workers: int, say: Callable[[str], None]) -> str:
     ids = Description(base_uri)
     spill_dir = Path(spilled) if spilled is not None else folder / ".spill"
     try:
@@ -177,6 +187,7 @@ def _write_release(folder: Path, named_graphs: Iterable[tuple[URIRef, Graph]], *
         if include_shapes and f"{base_uri}/graph/shapes" not in names:
             spill_graphs(spill_dir, f"shapes-{os.getpid()}", [shapes_graph(base_uri)])
         dataset.finish()
+        say(f"sorting {sum(len(b) for b in dataset.blocks.values())} graph block(s) and counting the statistics")
         collector = dataset.sort(workers=workers, collect=lambda: StatisticsCollector(base_uri))
     except DumpError as exc:
         raise PublishError(str(exc)) from exc
@@ -200,6 +211,7 @@ def _write_release(folder: Path, named_graphs: Iterable[tuple[URIRef, Graph]], *
 
     files: dict[str, dict] = {}
     union_file = spill_dir / "union.nt"
+    say(f"writing {DATASET} ({stats.triples} triples)")
     own_quads = [line[:-3] + suffix for line in own_lines]
     quads, triples, size, digest = _write_dataset(folder / DATASET, union_file,
                                                   dataset.iter_nquads(heapq.merge(statistics_quads, own_quads)))
@@ -207,6 +219,7 @@ def _write_release(folder: Path, named_graphs: Iterable[tuple[URIRef, Graph]], *
     if triples != stats.triples:  # pragma: no cover - a bug in the fixpoint, never the user's input
         raise PublishError(f"description says {stats.triples} triples, the union graph has {triples}")
     extra_graphs = {**statistics, str(ids.graph_name): own_lines}
+    say(f"writing the dumps ({', '.join(f.filename for f in DUMP_FORMATS.values())}) and the search index")
     search = _start_text_index(dataset, extra_graphs, base_uri, folder / SEARCH_INDEX)
     dumps = write_dumps_streamed(folder / DUMPS_DIR, base_uri=base_uri, union_file=union_file,
                                  nquads_file=folder / DATASET, grouped=lambda: dataset.iter_grouped(extra_graphs),

@@ -65,3 +65,13 @@ def test_a_parallel_build_publishes_the_same_bytes_as_a_build_in_one_process(tmp
         assert (one / name).read_bytes() == (two / name).read_bytes(), name
     manifest = (one / "manifest.json").read_text(encoding="utf-8")
     assert '"letters": 420' in manifest and f"{BASE}/graph/statistics" in manifest
+
+
+def test_the_build_says_which_step_begins(corpus: Path, tmp_path: Path, capsys) -> None:
+    from kg.build import run_build
+
+    run_build(corpus, tmp_path / "build", BASE, quiet=False, workers=1)
+    said = capsys.readouterr().out
+    steps = ["reading sources", "mapping and validating 1 source file(s)", "publishing into", "sorting",
+             "writing dataset.nq", "writing the dumps"]
+    assert [said.index(step) for step in steps] == sorted(said.index(step) for step in steps)

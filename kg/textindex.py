@@ -214,9 +214,13 @@ def search(path: Path, query: str, limit: int = 50) -> list[Hit]:
         return []
     db = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro&immutable=1", uri=True)
     try:
+        # Rank inside the index first and join only the best ``limit`` documents: joining every match before
+        # sorting cost 55 ms for a word in 33,596 letters at 100,000 letters, this 33 ms. Row ids follow the IRI
+        # order (``write``), so "rank, rowid" is the order "rank, IRI" the join used to give.
         ranked = db.execute(
-            "SELECT doc.id, doc.iri, doc.label, bm25(fts, ?, 1.0) AS rank FROM fts JOIN doc ON doc.id = fts.rowid "
-            "WHERE fts MATCH ? ORDER BY rank, doc.iri LIMIT ?", (LABEL_WEIGHT, expression, limit)).fetchall()
+            "SELECT doc.id, doc.iri, doc.label, r.rank FROM (SELECT rowid, bm25(fts, ?, 1.0) AS rank FROM fts "
+            "WHERE fts MATCH ? ORDER BY rank, rowid LIMIT ?) AS r JOIN doc ON doc.id = r.rowid "
+            "ORDER BY r.rank, r.rowid", (LABEL_WEIGHT, expression, limit)).fetchall()
         hits = []
         for doc, iri, label, rank in ranked:
             texts = (t for (t,) in db.execute("SELECT text FROM doc_text WHERE doc = ? ORDER BY seq", (doc,)))

@@ -89,3 +89,14 @@ class _UnionStore:
 
     def query(self, text: str, **kwargs):
         return self.store.query(text, use_default_graph_as_union=True)
+
+
+def test_row_ids_follow_the_iri_order_that_search_breaks_ties_by(index):
+    import sqlite3
+
+    db = sqlite3.connect(f"file:{index}?mode=ro", uri=True)
+    try:
+        iris = [iri for (iri,) in db.execute("SELECT iri FROM doc ORDER BY id")]
+    finally:
+        db.close()
+    assert len(iris) > 10 and iris == sorted(iris, key=lambda iri: iri.encode("utf-8"))

@@ -39,7 +39,9 @@ def test_spilled_graphs_read_back_as_the_canonical_dataset(tmp_path: Path, run_l
 
 def test_a_graph_spilled_twice_by_two_writers_counts_once(tmp_path: Path) -> None:
     graphs = fixture_graphs()
-    name, graph = graphs[0]
+    # A graph without blank nodes (theirs get a block of their own when canonicalised); the fixture's graph
+    # order is not fixed, so it is chosen by content.
+    name, graph = next((n, g) for n, g in graphs if not any(isinstance(term, BNode) for t in g for term in t))
     GraphSpill(tmp_path / "spill", "again").add(name, graph)  # e.g. validation's joint pass mapped it again
     dataset = _spilled(tmp_path, graphs)
     reference = CanonicalDataset.from_rdflib(fixture_graphs())

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import hashlib
 import json
 import multiprocessing
 import os
@@ -28,6 +27,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 from kg import settings
+from kg.dumps import sha256_file
 from kg.mapping import CorpusMapping
 from kg.spill import GraphSpill
 from kg.validate import GraphCorpus
@@ -38,14 +38,6 @@ class BuildError(Exception):
 
 
 NOT_PUBLISHED = "Nothing was published; the previous build (if any) is still the one served."
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def default_authorities_for(sources_dir: Path) -> Path:

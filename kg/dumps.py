@@ -19,6 +19,7 @@ This module knows nothing of releases or VoID (``kg.publish``, ``kg.void``): it 
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import io
@@ -111,6 +112,16 @@ class DumpError(ValueError):
 
 
 # -------------------------------------------------------------------------------------------- content
+def graph_suffix(graph: str) -> bytes:
+    """What turns a canonical N-Triples line into the N-Quads line of ``graph``: ``line[:-3] + suffix``."""
+    return b" " + str(ox.NamedNode(graph)).encode("utf-8") + b" .\n"
+
+
+def ntriples_line(nquad: bytes) -> bytes:
+    """The N-Triples line of a canonical N-Quads line (the graph IRI, its last term, holds no space)."""
+    return nquad[:nquad.rindex(b" ", 0, len(nquad) - 3)] + b" .\n"
+
+
 class CanonicalDataset:
     """The quads of a release as sorted canonical N-Triples lines per named graph.
 
@@ -227,7 +238,7 @@ class CanonicalDataset:
         order without building every N-Quads line first (a third of the memory at 100,000 letters).
         """
         # Graphs numbered in the byte order of their suffixes (``<…/a-b>`` sorts before ``<…/a>``).
-        suffixes = sorted((b" " + str(ox.NamedNode(name)).encode("utf-8") + b" .\n", name) for name in self.graphs)
+        suffixes = sorted((graph_suffix(name), name) for name in self.graphs)
         pairs = [(line, number) for number, (_, name) in enumerate(suffixes) for line in self.graphs[name]]
         pairs.sort()
         suffixes = [suffix for suffix, _ in suffixes]
@@ -237,7 +248,7 @@ class CanonicalDataset:
     def _grouped_nquads(self) -> Iterator[bytes]:
         """N-Quads lines graph by graph (IRI order, triples sorted within): what TriG is written from."""
         for name, graph_lines in self.graphs.items():
-            suffix = b" " + str(ox.NamedNode(name)).encode("utf-8") + b" .\n"
+            suffix = graph_suffix(name)
             for line in graph_lines:
                 yield line[:-3] + suffix
 
@@ -253,34 +264,57 @@ class CanonicalDataset:
         ``union``: ``union_lines()`` if the caller has them; ``nquads_file``: the sorted N-Quads already written
         (``dataset.nq``), copied instead of sorted again.
         """
-        if fmt.gzipped:
-            with deterministic_gzip(out) as zipped:
-                self._write_plain(fmt, zipped, prefixes=prefixes, union=union, nquads_file=nquads_file)
-        else:
-            self._write_plain(fmt, out, prefixes=prefixes, union=union, nquads_file=nquads_file)
+        with _compressed(out, fmt.gzipped) as target:
+            self._write_plain(fmt, target, prefixes=prefixes, union=union, nquads_file=nquads_file)
 
     def _write_plain(self, fmt: DumpFormat, out: BinaryIO, *, prefixes: dict[str, str],
                      union: list[bytes] | None = None, nquads_file: Path | None = None) -> None:
-        # The writers read the lines through a stream: no copy of the whole dump is ever held in memory.
-        if fmt.rdf_format == ox.RdfFormat.N_QUADS:
-            if nquads_file is not None:
-                with nquads_file.open("rb") as source:
-                    shutil.copyfileobj(source, out, 1 << 20)
-            else:
-                _write_lines(out, self.iter_nquads())
-        elif fmt.rdf_format == ox.RdfFormat.TRIG:
-            quads = ox.parse(_lines_stream(self._grouped_nquads()), format=ox.RdfFormat.N_QUADS)
-            _serialize_with_prefixes(quads, out, fmt.rdf_format, prefixes)
+        write_format(fmt, out, prefixes, nquads=nquads_file or self.iter_nquads,
+                     union=(lambda: union) if union is not None else self.union_lines, grouped=self._grouped_nquads)
+
+
+#: Where a writer reads lines from: a file of them (copied and parsed natively) or a maker of an iterator.
+LineSource = Path | Callable[[], Iterable[bytes]]
+
+
+def write_format(fmt: DumpFormat, out: BinaryIO, prefixes: dict[str, str], *, nquads: LineSource,
+                 union: LineSource, grouped: Callable[[], Iterator[bytes]]) -> None:
+    """Write one format, uncompressed, from the sorted N-Quads, the union graph's sorted N-Triples and the N-Quads
+    grouped by graph. The writers read through streams: no copy of the whole dump is ever held in memory."""
+    if fmt.rdf_format == ox.RdfFormat.N_QUADS:
+        _copy_lines(nquads, out)
+    elif fmt.rdf_format == ox.RdfFormat.N_TRIPLES:
+        _copy_lines(union, out)
+    elif fmt.rdf_format == ox.RdfFormat.TRIG:
+        quads = ox.parse(_lines_stream(iter(grouped())), format=ox.RdfFormat.N_QUADS)
+        _serialize_with_prefixes(quads, out, fmt.rdf_format, prefixes)
+    else:
+        if isinstance(union, Path):
+            triples = ox.parse(path=str(union), format=ox.RdfFormat.N_TRIPLES)
         else:
-            lines = union if union is not None else self.union_lines()
-            if fmt.rdf_format == ox.RdfFormat.N_TRIPLES:
-                _write_lines(out, lines)
-                return
-            triples = ox.parse(_lines_stream(iter(lines)), format=ox.RdfFormat.N_TRIPLES)
-            if fmt.rdf_format == ox.RdfFormat.TURTLE:
-                _serialize_with_prefixes(triples, out, fmt.rdf_format, prefixes)
-            else:
-                ox.serialize(triples, out, fmt.rdf_format)
+            triples = ox.parse(_lines_stream(iter(union())), format=ox.RdfFormat.N_TRIPLES)
+        if fmt.rdf_format == ox.RdfFormat.TURTLE:
+            _serialize_with_prefixes(triples, out, fmt.rdf_format, prefixes)
+        else:
+            ox.serialize(triples, out, fmt.rdf_format)
+
+
+def _copy_lines(source: LineSource, out: BinaryIO) -> None:
+    if isinstance(source, Path):
+        with source.open("rb") as handle:
+            shutil.copyfileobj(handle, out, 1 << 20)
+    else:
+        _write_lines(out, source())
+
+
+@contextlib.contextmanager
+def _compressed(out: BinaryIO, gzipped: bool) -> Iterator[BinaryIO]:
+    """``out`` itself, or a deterministic gzip stream into it."""
+    if gzipped:
+        with deterministic_gzip(out) as zipped:
+            yield zipped
+    else:
+        yield out
 
 
 # ---------------------------------------------------------------------------------------------- files
@@ -362,32 +396,9 @@ _TASK_WEIGHT = {"jsonld": 5, "ttl": 4, "trig": 4, "nq": 3, "nt": 2}
 
 def _write_streamed(number: int) -> tuple[int, str]:
     fmt, path, prefixes, union_file, nquads_file, grouped = _STREAMED_TASKS[number]
-    with HashingWriter(path) as out:
-        if fmt.gzipped:
-            with deterministic_gzip(out) as zipped:
-                _write_streamed_plain(fmt, zipped, prefixes, union_file, nquads_file, grouped)
-        else:
-            _write_streamed_plain(fmt, out, prefixes, union_file, nquads_file, grouped)
+    with HashingWriter(path) as out, _compressed(out, fmt.gzipped) as target:
+        write_format(fmt, target, prefixes, nquads=nquads_file, union=union_file, grouped=grouped)
     return out.size, out.hexdigest()
-
-
-def _write_streamed_plain(fmt: DumpFormat, out: BinaryIO, prefixes: dict[str, str], union_file: Path,
-                          nquads_file: Path, grouped: Callable[[], Iterator[bytes]]) -> None:
-    if fmt.rdf_format == ox.RdfFormat.N_QUADS:
-        with nquads_file.open("rb") as source:
-            shutil.copyfileobj(source, out, 1 << 20)
-    elif fmt.rdf_format == ox.RdfFormat.N_TRIPLES:
-        with union_file.open("rb") as source:
-            shutil.copyfileobj(source, out, 1 << 20)
-    elif fmt.rdf_format == ox.RdfFormat.TRIG:
-        quads = ox.parse(_lines_stream(grouped()), format=ox.RdfFormat.N_QUADS)
-        _serialize_with_prefixes(quads, out, fmt.rdf_format, prefixes)
-    else:
-        triples = ox.parse(path=str(union_file), format=ox.RdfFormat.N_TRIPLES)
-        if fmt.rdf_format == ox.RdfFormat.TURTLE:
-            _serialize_with_prefixes(triples, out, fmt.rdf_format, prefixes)
-        else:
-            ox.serialize(triples, out, fmt.rdf_format)
 
 
 def write_dump_from_release(release: Path, fmt: DumpFormat, out: BinaryIO, *, compress: bool | None = None,
@@ -411,11 +422,8 @@ def write_dump_from_release(release: Path, fmt: DumpFormat, out: BinaryIO, *, co
         return
     dataset = CanonicalDataset.from_nquads_file(release / "dataset.nq")
     prefixes = prefixes_for(base_uri or settings.DEFAULT_BASE_URI)
-    if want_gzip:
-        with deterministic_gzip(out) as zipped:
-            dataset._write_plain(fmt, zipped, prefixes=prefixes, union=None)
-    else:
-        dataset._write_plain(fmt, out, prefixes=prefixes, union=None)
+    with _compressed(out, want_gzip) as target:
+        dataset._write_plain(fmt, target, prefixes=prefixes)
 
 
 def deterministic_gzip(out: BinaryIO) -> gzip.GzipFile:

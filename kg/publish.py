@@ -43,6 +43,7 @@ from kg.dumps import (
     CanonicalDataset,
     DumpError,
     HashingWriter,
+    ntriples_line,
     sha256_file,
     write_dumps_streamed,
     write_file,
@@ -197,7 +198,8 @@ def _write_release(folder: Path, named_graphs: Iterable[tuple[URIRef, Graph]], *
     for name, lines in statistics.items():
         _check_statistics(name, lines)
 
-    # The description counts the content plus itself, then joins the dataset as its own graph.
+    # The description counts the content plus itself, then joins the dataset as its own graph: so the sorted
+    # runs are merged twice, once to count (nothing written) and once to write with the description merged in.
     issued = release_date()
     info = DescriptionInput(base_uri=base_uri, issued=issued,
                             source_documents=sum(int(s.get("documents", 0)) for s in sources),
@@ -325,7 +327,7 @@ def _write_dataset(path: Path, union_file: Path, nquads: Iterator[bytes]) -> tup
             out.write(b"".join(chunk))
             fresh = []
             for line in chunk:
-                triple = line[:line.rindex(b" ", 0, len(line) - 3)] + b" .\n"
+                triple = ntriples_line(line)
                 if triple != previous:
                     fresh.append(triple)
                     previous = triple

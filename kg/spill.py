@@ -34,10 +34,12 @@ from typing import Any, Protocol
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
-from kg.dumps import DumpError, TermConverter, sorted_ntriples
+from kg.dumps import DumpError, TermConverter, graph_suffix, ntriples_line, sorted_ntriples
 
 #: Lines per sorted run: about 300 MB in each sorting process (22 runs at 100,000 letters).
 RUN_LINES = 1_000_000
+
+__all__ = ["Block", "Collector", "GraphSpill", "SpilledDataset", "graph_suffix", "spill_graphs", "union_of"]
 _BLANK_CANONICAL_TAG = "blank-canonical"
 
 
@@ -63,11 +65,6 @@ class Block:
         with self.path.open("rb") as handle:
             handle.seek(self.offset)
             return handle.read(self.length).splitlines(keepends=True)
-
-
-def graph_suffix(graph: str) -> bytes:
-    """What turns a canonical N-Triples line into the N-Quads line of ``graph``: ``line[:-3] + suffix``."""
-    return b" " + str(ox.NamedNode(graph)).encode("utf-8") + b" .\n"
 
 
 class GraphSpill:
@@ -209,15 +206,12 @@ class SpilledDataset:
         runs_dir.mkdir(exist_ok=True)
         groups: list[list[tuple[Block, bool]]] = [[]]
         size = 0
-        for name, blocks in self.blocks.items():
-            merged = len(blocks) > 1
+        for blocks in self.blocks.values():
             for number, block in enumerate(blocks):
                 if size + block.count > run_lines and groups[-1]:
                     groups.append([])
                     size = 0
-                # What the collector is fed with this block: "" its own lines (the graph's only block), the
-                # graph's name for the whole merged graph (its first of several blocks), None nothing.
-                groups[-1].append((block, name if number == 0 and merged else None if number else ""))
+                groups[-1].append((block, number == 0))  # a graph is fed to the collector with its first block
                 size += block.count
         global _SORTING
         # Forked workers inherit the tasks (and a collector factory, which may be a lambda): only numbers travel.
@@ -240,15 +234,15 @@ class SpilledDataset:
             total.merge(collector)
         return total
 
-    def _write_run(self, task: tuple[Path, list[tuple[Block, str | None]], Callable | None]) -> tuple[Path, object]:
+    def _write_run(self, task: tuple[Path, list[tuple[Block, bool]], Callable | None]) -> tuple[Path, object]:
         path, blocks, collect = task
         collector = collect() if collect else None
         lines: list[bytes] = []
-        for block, whole in blocks:
+        for block, first in blocks:
             suffix = graph_suffix(block.graph)
             own = block.lines()
-            if collector is not None and whole is not None:
-                collector.feed(self.graph_lines(whole) if whole else own)
+            if collector is not None and first:  # the whole graph once, merged when it was spilled twice
+                collector.feed(own if len(self.blocks[block.graph]) == 1 else self.graph_lines(block.graph))
             lines.extend(line[:-3] + suffix for line in own)
         lines.sort()  # concatenated sorted blocks: timsort merges the runs it finds
         with path.open("wb", buffering=1 << 20) as handle:
@@ -289,7 +283,7 @@ def union_of(nquads: Iterable[bytes]) -> Iterator[bytes]:
     """Sorted N-Quads lines → the union graph's sorted N-Triples lines, each triple once."""
     previous = None
     for line in nquads:
-        triple = line[:line.rindex(b" ", 0, len(line) - 3)] + b" .\n"
+        triple = ntriples_line(line)
         if triple != previous:
             yield triple
             previous = triple

@@ -9,9 +9,6 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from server.config import ServerConfig
-from tests.conftest import FIXTURES
-
 
 class Listener:
     """A TCP listener on 127.0.0.1 that counts connections (and answers nothing useful)."""
@@ -51,10 +48,8 @@ def listener():
 
 
 @pytest.fixture(scope="module")
-def base(serve_app):
-    config = ServerConfig.from_options(data_files=[FIXTURES / "letters-small.trig"])
-    with serve_app(config) as url:
-        yield url + "/sparql"
+def base(small_sparql):
+    return small_sparql
 
 
 def test_the_listener_would_see_a_service_call_made_by_the_bare_engine(listener):

@@ -546,9 +546,30 @@ class Runner:
                                                    {"Accept": "application/sparql-results+json"})
                 letters = _letter_paths(params["n"], self.args.seed, params)
                 out["load"]["letter page"] = self.load(base, letters, {"Accept": "text/html"})
+                if release is not None:
+                    out["network"] = self.network_file(base)
                 out["peak_rss"] = server.peak_rss()
         except Exception as exc:  # noqa: BLE001
             return {"status": "failed", "error": f"{type(exc).__name__}: {exc}"[:400]}
+        return out
+
+    def network_file(self, base: str) -> dict:
+        """``GET /statistics/network`` as a user's script or browser gets it: one request at a time on a new
+        connection (as the Oxigraph server's queries are timed), the whole body read; JSON and CSV."""
+        out: dict = {}
+        for key, accept in (("json", "application/json"), ("csv", "text/csv")):
+            request = urllib.request.Request(f"{base}/statistics/network", headers={"Accept": accept})
+
+            def call(request=request) -> bytes:
+                with urllib.request.urlopen(request, timeout=600) as response:
+                    return response.read()
+            try:
+                latency, body = time_repeated(call, budget=self.args.query_budget)
+            except Exception as exc:  # noqa: BLE001 - a failed measurement is a figure, not a crash
+                out[key] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
+                continue
+            edges = len(json.loads(body)["links"]) if key == "json" else body.count(b"\n") - 1
+            out[key] = {**latency.to_dict(), "bytes": len(body), "results": edges}
         return out
 
     def run(self) -> dict:
@@ -704,6 +725,24 @@ def _http(load: dict | None) -> str:
     return cell
 
 
+def _network_file_rows(n: str, r: dict, sparql: dict | None, server: dict | None) -> list[tuple[str, ...]]:
+    """The precomputed network files over HTTP (``kg serve``), beside the SPARQL rows that read the same counts:
+    ``×`` = the in-process SPARQL p50 / this, and the Oxigraph server's SPARQL (over HTTP too) p50 / this."""
+    rows = []
+    for key, name in (("json", "JSON"), ("csv", "CSV")):
+        got = (r.get("http") or {}).get("network", {}).get(key)
+        if not got:
+            continue
+        label = f"correspondent network (precomputed file, HTTP GET /statistics/network, {name}) p50/p99"
+        if "results" in got:
+            label += f" [{got['results']:,} edges, {fmt_bytes(got['bytes'])}]"
+        vs_sparql = common.ratio(got.get("p50"), (sparql or {}).get("p50"))
+        vs_server = common.ratio(got.get("p50"), (server or {}).get("p50"))
+        rows.append((n, label, _lat(got), "", fmt_ratio(vs_sparql) + " vs SPARQL" if vs_sparql else "",
+                     f"{_lat(server)} (SPARQL)" if server else "", fmt_ratio(vs_server)))
+    return rows
+
+
 def render_table(results: dict) -> str:
     """One table: a block of rows per size; columns ours | rdflib | × | Oxigraph server | ×."""
     rows: list[tuple[str, ...]] = [("size", "measure", "ours", "rdflib", "×", "Oxigraph server", "×")]
@@ -774,6 +813,8 @@ def render_table(results: dict) -> str:
                              fmt_ratio(common.ratio((qo or {}).get("p50"), (qr or {}).get("p50"))),
                              other(srv, _lat(qs)),
                              fmt_ratio(common.ratio((qo or {}).get("p50"), (qs or {}).get("p50")))))
+                if name == "correspondent network (precomputed)":
+                    rows.extend(_network_file_rows(n, r, qo, qs))
         fts = r.get("fts")
         if fts:
             contains = (ox_ or {}).get("queries", {}).get("text search (CONTAINS)") or {}

@@ -351,19 +351,27 @@ def write_dumps(dataset: CanonicalDataset, folder: Path, *, base_uri: str,
         with HashingWriter(path) as out:
             dataset.write(fmt, out, prefixes=prefixes, union=union, nquads_file=nquads_file)
         written.append(DumpFile(fmt, path, out.size, out.hexdigest()))
-    # The format of ``sha256sum --check``: two spaces, files in name order.
-    sums = "".join(f"{f.sha256}  {f.path.name}\n" for f in sorted(written, key=lambda f: f.path.name))
-    write_file(folder / CHECKSUM_FILE, sums.encode("ascii"))
+    write_checksums(folder, [(f.path.name, f.sha256) for f in written])
     return written
 
 
+def write_checksums(folder: Path, files: Iterable[tuple[str, str]]) -> tuple[int, str]:
+    """Write ``SHA256SUMS`` for (file name, SHA-256) pairs in the format of ``sha256sum --check``: two spaces,
+    files in name order (so the same files give the same bytes)."""
+    sums = "".join(f"{digest}  {name}\n" for name, digest in sorted(files))
+    return write_file(folder / CHECKSUM_FILE, sums.encode("ascii"))
+
+
 def write_dumps_streamed(folder: Path, *, base_uri: str, union_file: Path, nquads_file: Path,
-                         grouped: Callable[[], Iterator[bytes]], workers: int = 1) -> list[DumpFile]:
+                         grouped: Callable[[], Iterator[bytes]], workers: int = 1,
+                         also_listed: Iterable[tuple[str, str]] = ()) -> list[DumpFile]:
     """Write every dump from files and streams, never from lines held in memory (a release of any size).
 
     ``union_file``: the union graph as sorted N-Triples; ``nquads_file``: the sorted ``dataset.nq``;
     ``grouped()``: a fresh iterator of N-Quads lines graph by graph, for TriG. With ``workers`` > 1 the formats
     are written in forked processes at the same time (each pyoxigraph writer and gzip stream uses one core).
+    ``also_listed``: (name, SHA-256) of other files the caller wrote into ``folder`` (the correspondent network,
+    ``kg.network``), listed in ``SHA256SUMS`` beside the dumps, so one ``sha256sum -c`` checks the whole folder.
     Gives the same bytes as :func:`write_dumps` on the same quads.
     """
     folder.mkdir(parents=True, exist_ok=True)
@@ -384,8 +392,7 @@ def write_dumps_streamed(folder: Path, *, base_uri: str, union_file: Path, nquad
         _STREAMED_TASKS = []
     written = [DumpFile(DUMP_FORMATS[key], folder / DUMP_FORMATS[key].filename, *done[i])
                for i, key in enumerate(DUMP_FORMATS)]
-    sums = "".join(f"{f.sha256}  {f.path.name}\n" for f in sorted(written, key=lambda f: f.path.name))
-    write_file(folder / CHECKSUM_FILE, sums.encode("ascii"))
+    write_checksums(folder, [*((f.path.name, f.sha256) for f in written), *also_listed])
     return written
 
 

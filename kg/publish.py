@@ -6,6 +6,7 @@ Layout (``DIR`` is ``kg build --out``)::
     DIR/releases/<id>/manifest.json       counts, sources and their SHA-256, graphs, files: size, SHA-256
     DIR/releases/<id>/dataset.nq          every quad, canonical and sorted: what the server loads
     DIR/releases/<id>/dumps/              kg.ttl kg.nt.gz kg.jsonld kg.trig kg.nq.gz SHA256SUMS
+                                          network.csv network.json (the correspondent network, kg.network)
     DIR/releases/<id>/void.ttl            the VoID + DCAT description served at /.well-known/void
     DIR/releases/.tmp-<pid>-…             a release being written (removed on failure; stale ones pruned)
 
@@ -48,6 +49,7 @@ from kg.dumps import (
     write_dumps_streamed,
     write_file,
 )
+from kg.network import write_network
 from kg.spill import SpilledDataset, graph_suffix, spill_graphs, union_of
 from kg.statistics import StatisticsCollector
 from kg.textindex import TextIndexWriter
@@ -203,7 +205,7 @@ def _write_release(folder: Path, named_graphs: Iterable[tuple[URIRef, Graph]], *
     issued = release_date()
     info = DescriptionInput(base_uri=base_uri, issued=issued,
                             source_documents=sum(int(s.get("documents", 0)) for s in sources),
-                            source_files=len(sources))
+                            source_files=len(sources), network=collector is not None)
     content_stats = compute_statistics(union_of(dataset.iter_nquads(statistics_quads)), base_uri)
     core, stats = describe_with_own_counts(content_stats, info)
     description = CanonicalDataset()
@@ -223,9 +225,11 @@ def _write_release(folder: Path, named_graphs: Iterable[tuple[URIRef, Graph]], *
     extra_graphs = {**statistics, str(ids.graph_name): own_lines}
     say(f"writing the dumps ({', '.join(f.filename for f in DUMP_FORMATS.values())}) and the search index")
     search = _start_text_index(dataset, extra_graphs, base_uri, folder / SEARCH_INDEX)
+    # The correspondent network as ready-made files (kg.network), from the counts above: served as they are.
+    network = write_network(folder / DUMPS_DIR, collector) if collector is not None else []
     dumps = write_dumps_streamed(folder / DUMPS_DIR, base_uri=base_uri, union_file=union_file,
                                  nquads_file=folder / DATASET, grouped=lambda: dataset.iter_grouped(extra_graphs),
-                                 workers=workers)
+                                 workers=workers, also_listed=[(f.path.name, f.sha256) for f in network])
     files[SEARCH_INDEX] = _finish_text_index(search, folder / SEARCH_INDEX)
     graph_counts = dict(sorted({**dataset.graph_counts(), **{n: len(lines) for n, lines in extra_graphs.items()}}
                                .items()))
@@ -234,7 +238,7 @@ def _write_release(folder: Path, named_graphs: Iterable[tuple[URIRef, Graph]], *
     else:
         union_file.unlink(missing_ok=True)
 
-    full = describe(stats, replace(info, dumps=dumps))
+    full = describe(stats, replace(info, dumps=dumps, network_files=network))
     conforms, report = validate_description(full)
     if not conforms:
         raise PublishError(f"the dataset description does not conform to shapes/dataset.ttl and "
@@ -262,7 +266,7 @@ def _write_release(folder: Path, named_graphs: Iterable[tuple[URIRef, Graph]], *
         "sources": _portable_sources(sources),
         "graphs": [{"name": name, "triples": count} for name, count in graph_counts.items()],
         "files": files,
-        "dumps": [d.to_dict() for d in dumps],
+        "dumps": [*(d.to_dict() for d in dumps), *(f.to_dict() for f in network)],
         "persisted_store": persist_store,
         "extra": extra or {},
     }

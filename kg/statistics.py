@@ -3,7 +3,9 @@
 Issue 10: at 100,000 letters the correspondent network and the letters per year must answer in under 50 ms,
 which no GROUP BY over every letter does (1.5 s and 0.3 s on Oxigraph). So the publisher computes them once,
 while it writes each graph, and publishes them as the named graph ``{base}/graph/statistics``; a query then
-reads a few hundred small resources instead of aggregating millions of triples.
+reads a few hundred small resources instead of aggregating millions of triples. Reading the network's 26,915
+observations still takes 270 ms at 100,000 letters, so the publisher also writes it, from this collector, as
+ready-made files (``kg.network``: ``network.csv``, ``network.json``) that the server sends as they are.
 
 The model is the W3C RDF Data Cube (``qb:``), what a Linked Data engineer expects for statistics: three
 ``qb:DataSet`` s with structures defined in ``ontology/statistics.ttl``, each observation a ``qb:Observation``

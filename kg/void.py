@@ -24,6 +24,16 @@ and how it links to Wikidata. Decisions, so a reader need not rediscover them:
 - The description inside the dataset (graph ``{base}/graph/void``) cannot state the byte size or checksum of
   dumps that contain it; the served ``void.ttl`` adds them (``dcat:byteSize``, ``spdx:checksum``). Hence two
   sets of shapes: ``shapes/dataset.ttl`` (both copies) and ``shapes/served/`` (the served one only).
+- **The correspondent network files** (``network.csv``, ``network.json``, ``kg.network``) are
+  ``dcat:distribution`` s of the dataset, never ``void:dataDump``: VoID defines a data dump as an RDF
+  serialisation of the dataset, and a CSV edge list is not RDF. DCAT 2 (§6.7, ``dcat:Distribution``) lets the
+  distributions of a dataset "differ in various ways, including ... schematic organization, temporal and spatial
+  resolution, level of detail", which is what an aggregate table of the letters is. Each says what it holds
+  (``dct:title``, ``dct:description``), its media type (``dcat:mediaType``, IANA) and file type (``dct:format``,
+  the EU file-type authority DCAT-AP asks for, since the W3C format IRIs name RDF and results syntaxes only),
+  where to download it (``dcat:downloadURL``, the file under ``/dumps/``) and where it is served by content
+  negotiation (``dcat:accessURL``, ``/statistics/network?format=…``). Not ``dct:conformsTo`` RFC 4180: the CSV's
+  lines end in LF, which RFC 4180 does not strictly allow.
 """
 
 from __future__ import annotations
@@ -41,6 +51,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, VOID, XSD
 
 from kg import settings
 from kg.dumps import DUMP_FORMATS, PREFIXES, DumpFile
+from kg.network import NETWORK_FORMATS, NetworkFile
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 FORMATS_NS = Namespace("http://www.w3.org/ns/formats/")
@@ -207,6 +218,8 @@ class DescriptionInput:
     source_files: int = 0
     license: URIRef = LICENSE
     dumps: Sequence[DumpFile] = ()  #: written dumps: adds byte sizes and checksums (the served void.ttl)
+    network: bool = False  #: the release has the correspondent network files (kg.network): describe them
+    network_files: Sequence[NetworkFile] = ()  #: written network files: their sizes and checksums (served)
 
 
 class Description:
@@ -312,12 +325,9 @@ def describe(stats: Statistics, info: DescriptionInput) -> Graph:
         add((dist, DCTERMS.license, info.license))
         written = sizes.get(fmt.key)
         if written is not None:
-            add((dist, DCAT.byteSize, Literal(written.size, datatype=XSD.nonNegativeInteger)))
-            checksum = ids.node(f"dump-{fmt.key}-checksum")
-            add((dist, SPDX.checksum, checksum))
-            add((checksum, RDF.type, SPDX.Checksum))
-            add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
-            add((checksum, SPDX.checksumValue, Literal(written.sha256, datatype=XSD.hexBinary)))
+            _size_and_checksum(g, ids, dist, f"dump-{fmt.key}", written.size, written.sha256)
+    if info.network:
+        _describe_network(g, ids, info)
 
     # --- statistics
     add((ds, VOID.triples, _count(stats.triples)))
@@ -364,6 +374,41 @@ def describe(stats: Statistics, info: DescriptionInput) -> Graph:
     add((linkset, VOID.triples, _count(stats.wikidata_links)))
     return g
 
+
+def _size_and_checksum(g: Graph, ids: Description, dist: URIRef, fragment: str, size: int, sha256: str) -> None:
+    """What only the served description can state of a written file: its bytes and SHA-256 (spdx:checksum)."""
+    g.add((dist, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger)))
+    checksum = ids.node(f"{fragment}-checksum")
+    g.add((dist, SPDX.checksum, checksum))
+    g.add((checksum, RDF.type, SPDX.Checksum))
+    g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+    g.add((checksum, SPDX.checksumValue, Literal(sha256, datatype=XSD.hexBinary)))
+
+
+def _describe_network(g: Graph, ids: Description, info: DescriptionInput) -> None:
+    """The correspondent network files as distributions of the dataset (why not ``void:dataDump``: the module
+    docstring)."""
+    base = info.base_uri
+    written = {f.format.key: f for f in info.network_files}
+    for fmt in NETWORK_FORMATS.values():
+        dist = ids.node(f"network-{fmt.key}")
+        url = URIRef(f"{base}/dumps/{fmt.filename}")
+        g.add((ids.dataset, DCAT.distribution, dist))
+        g.add((dist, RDF.type, DCAT.Distribution))
+        g.add((dist, DCTERMS.title, Literal(fmt.title, lang="en")))
+        g.add((dist, DCTERMS.description, Literal(_NETWORK_TEXT.format(base=base), lang="en")))
+        g.add((dist, DCAT.downloadURL, url))
+        g.add((dist, DCAT.accessURL, URIRef(f"{base}/statistics/network?format={fmt.key}")))
+        g.add((dist, DCAT.mediaType, URIRef(IANA + fmt.media_type)))
+        g.add((dist, DCTERMS.format, URIRef(fmt.file_type)))
+        g.add((dist, DCTERMS.license, info.license))
+        if fmt.key in written:
+            _size_and_checksum(g, ids, dist, f"network-{fmt.key}", written[fmt.key].size, written[fmt.key].sha256)
+
+
+_NETWORK_TEXT = ("Who wrote to whom: one entry per sender and recipient with the number of letters and the first "
+                 "and last date of sending (proleptic Gregorian), counted once at build time; the same figures as "
+                 "the Data Cube observations of the graph {base}/graph/statistics.")
 
 _FORMAT_NAMES = {"ttl": "Turtle", "nt": "N-Triples", "jsonld": "JSON-LD", "trig": "TriG", "nq": "N-Quads"}
 _FORMAT_IRIS = {"ttl": "Turtle", "nt": "N-Triples", "jsonld": "JSON-LD", "trig": "TriG", "nq": "N-Quads"}
@@ -429,7 +474,7 @@ def describe_with_own_counts(content: Statistics, info: DescriptionInput) -> tup
     from kg.dumps import CanonicalDataset
 
     ids = Description(info.base_uri)
-    core = replace(info, dumps=())
+    core = replace(info, dumps=(), network_files=())
     stats = content
     for _ in range(8):
         graph = describe(stats, core)

@@ -1,4 +1,5 @@
-"""Downloads and the dataset description: ``/dumps/``, ``/dumps/<file>``, ``/.well-known/void``.
+"""Downloads and the dataset description: ``/dumps/``, ``/dumps/<file>``, ``/.well-known/void``, and the
+correspondent network the build wrote as files (``/statistics/network``, ``kg.network``).
 
 What a harvester or a ``curl -C -`` needs: each file with its media type, ``Content-Length``, a strong
 ``ETag`` (the file's SHA-256 from the release manifest: it changes exactly when the bytes do),
@@ -11,6 +12,11 @@ character, the name of a dump in the release manifest (or ``SHA256SUMS``), and t
 file, not a symlink, directly inside the release's ``dumps/`` folder. Anything else (``..``, encoded slashes,
 absolute paths, symlinks, files someone dropped in the folder) is a 404, and the file system is never asked
 about the requested path.
+
+``/statistics/network`` is the issue-10 answer "who wrote to whom, how often, from when to when" at any size: the
+build counted it once and wrote ``network.json`` and ``network.csv`` beside the dumps, so the answer is a file
+sent as it is (``sendfile`` under gunicorn), with the same validators as a download, chosen by ``Accept`` or
+``?format=csv|json``, and shown inline in a browser rather than saved.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, send_file
 
+from kg.network import NETWORK_FORMATS
 from server import formats
 
 bp = Blueprint("dumps", __name__)
@@ -31,6 +38,9 @@ CHECKSUMS = "SHA256SUMS"
 #: What /.well-known/void can be written as (Turtle, as stored, first).
 VOID_MEDIA_TYPES: tuple[str, ...] = formats.GRAPH_MEDIA_TYPES
 LISTING_MEDIA_TYPES: tuple[str, ...] = ("text/html", "application/json")
+#: What /statistics/network can be sent as, the default (for ``*/*``, d3 and fetch()) first.
+NETWORK_MEDIA_TYPES: tuple[str, ...] = tuple(f.media_type for f in NETWORK_FORMATS.values())
+_NETWORK_BY_MEDIA_TYPE = {f.media_type: f for f in NETWORK_FORMATS.values()}
 
 
 # ---------------------------------------------------------------------------------------- the release
@@ -95,6 +105,7 @@ def _files() -> list[dict]:
             "size": info.st_size,
             "modified": modified.isoformat().replace("+00:00", "Z"),
             "sha256": entry.get("sha256"),
+            "title": entry.get("title"),
         })
     return files
 
@@ -108,13 +119,7 @@ def _order(name: str) -> tuple[int, str]:
 @bp.get("/dumps/")
 def listing() -> Response:
     """The current release's files with sizes, dates and checksums; HTML or JSON (``Accept``/``format``)."""
-    wanted = request.args.get("format")
-    if wanted:
-        chosen = formats.from_format_param(wanted, LISTING_MEDIA_TYPES)
-        if chosen is None and wanted.lower() == "json":
-            chosen = "application/json"
-    else:
-        chosen = formats.negotiate(request.headers.get("Accept"), LISTING_MEDIA_TYPES)
+    chosen = _chosen(LISTING_MEDIA_TYPES)
     if chosen is None:
         return _not_acceptable(LISTING_MEDIA_TYPES)
     files = _files()
@@ -130,11 +135,13 @@ def listing() -> Response:
             "files": files,
             "void": f"{root}/.well-known/void",
             "sparql": f"{root}/sparql",
+            "network": f"{root}/statistics/network" if _network_files() else None,
         })
     else:
         response = Response(render_template("dumps.html", files=files, manifest=manifest,
                                             base_uri=getattr(_config(), "base_uri", ""),
-                                            human_size=human_size), mimetype="text/html")
+                                            network=bool(_network_files()), human_size=human_size),
+                            mimetype="text/html")
     response.headers["Vary"] = "Accept"
     return response
 
@@ -153,6 +160,30 @@ def download(name: str) -> Response:
     digest = entry.get("sha256")
     return send_file(folder / name, mimetype=media_type, as_attachment=True, download_name=name,
                      conditional=True, etag=digest or True, max_age=None)
+
+
+@bp.get("/statistics/network")
+def network() -> Response:
+    """The correspondent network as the build wrote it: JSON (nodes and links) or CSV (the edge list).
+
+    404 in words for a release built before the files existed; 406 for an ``Accept`` neither file meets.
+    """
+    release = _release()
+    available = _network_files()
+    if release is None or not available:
+        return _no_network()
+    chosen = _chosen(NETWORK_MEDIA_TYPES)
+    if chosen is None:
+        return _not_acceptable(NETWORK_MEDIA_TYPES)
+    fmt = _NETWORK_BY_MEDIA_TYPE[chosen]
+    entry = available.get(fmt.filename)
+    if entry is None:
+        return _no_network()
+    response = send_file(release / "dumps" / fmt.filename, mimetype=chosen, as_attachment=False,
+                         download_name=f"correspondent-network.{fmt.key}", conditional=True,
+                         etag=entry.get("sha256") or True, max_age=None)
+    response.headers["Vary"] = "Accept"
+    return response
 
 
 @bp.get("/.well-known/void")
@@ -186,6 +217,38 @@ def void() -> Response:
 
 
 # -------------------------------------------------------------------------------------------- helpers
+def _chosen(offered: tuple[str, ...]) -> str | None:
+    """The media type a request asks for among ``offered``: ``?format=`` (for a browser's address bar) wins over
+    ``Accept``; ``json`` names plain ``application/json`` here too (the registry knows it only as an alias)."""
+    wanted = request.args.get("format")
+    if not wanted:
+        return formats.negotiate(request.headers.get("Accept"), offered)
+    chosen = formats.from_format_param(wanted, offered)
+    if chosen is None and wanted.strip().lower() == "json" and "application/json" in offered:
+        chosen = "application/json"
+    return chosen
+
+
+def _network_files() -> dict[str, dict]:
+    """The network files (name -> manifest entry) the current release lists and holds as regular files."""
+    release = _release()
+    if release is None:
+        return {}
+    entries = _entries()
+    names = (f.filename for f in NETWORK_FORMATS.values())
+    return {name: entries[name] for name in names
+            if name in entries and _regular_file(release / "dumps", name) is not None}
+
+
+def _no_network() -> Response:
+    """A 404 that says why and what to do: the release predates the network files (or lost one)."""
+    base = getattr(_config(), "base_uri", "") or ""
+    return Response("404 Not Found: this release has no precomputed correspondent network file (it was built "
+                    "before network.csv and network.json were written). Run `kg build` again to add them; "
+                    f"meanwhile the same counts are in the graph {base}/graph/statistics of the SPARQL endpoint.\n",
+                    status=404, mimetype="text/plain")
+
+
 def _served_type(entry: dict) -> str:
     return entry.get("served_media_type") or entry.get("media_type") or "application/octet-stream"
 

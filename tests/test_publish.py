@@ -6,6 +6,7 @@ import gzip
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -65,8 +66,8 @@ def test_current_points_at_a_complete_release(build):
     assert current.is_symlink() and os.readlink(current) == f"releases/{build.name}"
     assert current_release(out) == build
     assert sorted(tree(build)) == ["dataset.nq", "dumps/SHA256SUMS", "dumps/kg.jsonld", "dumps/kg.nq.gz",
-                                   "dumps/kg.nt.gz", "dumps/kg.trig", "dumps/kg.ttl", "manifest.json",
-                                   "search.sqlite", "void.ttl"]
+                                   "dumps/kg.nt.gz", "dumps/kg.trig", "dumps/kg.ttl", "dumps/network.csv",
+                                   "dumps/network.json", "manifest.json", "search.sqlite", "void.ttl"]
     assert not [p for p in (out / "releases").iterdir() if p.name.startswith(".tmp-")]
 
 
@@ -92,6 +93,28 @@ def test_manifest_records_counts_sources_graphs_and_files(build):
         assert facts["sha256"] == hashlib.sha256((build / name).read_bytes()).hexdigest()
 
 
+def test_the_network_files_are_listed_like_the_dumps_in_manifest_and_sha256sums(build):
+    manifest = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
+    entries = {d["file"]: d for d in manifest["dumps"]}
+    assert [d["file"] for d in manifest["dumps"]][-2:] == ["network.json", "network.csv"]
+    assert entries["network.csv"]["served_media_type"] == "text/csv"
+    assert entries["network.json"]["served_media_type"] == "application/json"
+    sums = {}
+    for line in (build / "dumps/SHA256SUMS").read_text(encoding="ascii").splitlines():
+        digest, name = line.split("  ")
+        sums[name] = digest
+    assert list(sums) == sorted(sums)  # `sha256sum -c` order: by name
+    assert set(sums) == set(entries)  # every dump and network file, nothing else
+    for name, digest in sums.items():
+        data = (build / "dumps" / name).read_bytes()
+        assert digest == entries[name]["sha256"] == hashlib.sha256(data).hexdigest()
+        assert entries[name]["size"] == len(data)
+    if shutil.which("sha256sum"):  # what the downloads page tells a reader to run
+        checked = subprocess.run(["sha256sum", "--check", "--strict", "SHA256SUMS"], cwd=build / "dumps",
+                                 capture_output=True, text=True)
+        assert checked.returncode == 0 and "network.csv: OK" in checked.stdout, checked.stdout + checked.stderr
+
+
 def test_dataset_nq_is_sorted_and_loads_into_the_store_the_server_uses(build):
     from kg.store import open_release_store
 
@@ -111,6 +134,7 @@ def test_two_builds_into_two_folders_are_byte_identical(tmp_path, monkeypatch):
     second = publish(tmp_path / "two")
     assert first.name == second.name
     assert tree(first) == tree(second)
+    assert {"dumps/network.csv", "dumps/network.json"} <= set(tree(first))
     assert "2024-05-01" in (first / "void.ttl").read_text(encoding="utf-8")
 
 

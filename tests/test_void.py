@@ -225,3 +225,83 @@ def test_shapes_refuse_counts_that_are_not_integers(served):
     broken.set((IDS.dataset, VOID.triples, Literal("many")))
     conforms, _ = validate_description(broken)
     assert not conforms
+
+
+# ------------------------------------------------------------------------------- the correspondent network
+@pytest.fixture(scope="module")
+def with_network(content, tmp_path_factory) -> tuple[Graph, Graph, list]:
+    """Served and inside descriptions of a release that has the network files (as kg.publish writes them)."""
+    from kg.network import write_network
+    from kg.statistics import StatisticsCollector
+
+    dataset, stats = content
+    collector = StatisticsCollector(BASE)
+    for lines in dataset.graphs.values():
+        collector.feed(lines)
+    files = write_network(tmp_path_factory.mktemp("network"), collector)
+    info = DescriptionInput(base_uri=BASE, source_documents=3, source_files=3, network=True)
+    inside, counted = describe_with_own_counts(stats, info)
+    dumps = write_dumps(dataset, tmp_path_factory.mktemp("dumps-n"), base_uri=BASE)
+    return describe(counted, replace(info, dumps=dumps, network_files=files)), inside, files
+
+
+def test_network_files_are_distributions_with_media_type_format_size_and_checksum(with_network):
+    graph, _, files = with_network
+    assert len(files) == 2
+    for written in files:
+        url = URIRef(f"{BASE}/dumps/{written.path.name}")
+        dist = graph.value(predicate=DCAT.downloadURL, object=url)
+        assert dist == IDS.node(f"network-{written.format.key}")
+        assert (IDS.dataset, DCAT.distribution, dist) in graph
+        assert (IDS.dataset, VOID.dataDump, url) not in graph  # VoID dumps are RDF; a CSV is not
+        assert graph.value(dist, DCAT.mediaType) == URIRef(
+            f"https://www.iana.org/assignments/media-types/{written.format.media_type}")
+        assert graph.value(dist, DCTERMS.format) == URIRef(written.format.file_type)
+        assert graph.value(dist, DCAT.accessURL) == URIRef(
+            f"{BASE}/statistics/network?format={written.format.key}")
+        assert graph.value(dist, DCAT.byteSize).toPython() == written.path.stat().st_size
+        assert str(graph.value(graph.value(dist, SPDX.checksum), SPDX.checksumValue)) == written.sha256
+        assert graph.value(dist, DCTERMS.description).language == "en"
+    assert {str(graph.value(IDS.node(f"network-{k}"), DCTERMS.format)).rsplit("/", 1)[1]
+            for k in ("csv", "json")} == {"CSV", "JSON"}
+
+
+def test_the_description_with_network_files_conforms_served_and_inside(with_network):
+    served, inside, _ = with_network
+    conforms, report = validate_description(served)
+    assert conforms, report
+    assert (IDS.dataset, DCAT.distribution, IDS.node("network-csv")) in inside
+    assert not list(inside.objects(IDS.node("network-csv"), DCAT.byteSize))  # only the served copy knows it
+    conforms, report = validate_description(inside, served=False)
+    assert conforms, report
+
+
+def test_a_description_without_network_files_does_not_mention_them(served):
+    graph, _, _, _ = served
+    assert not list(graph.triples((IDS.node("network-csv"), None, None)))
+
+
+NETWORK_MUTATIONS = {
+    "no title": (lambda g, d: g.remove((d, DCTERMS.title, None)), "title with a language tag"),
+    "untagged title": (lambda g, d: g.set((d, DCTERMS.title, Literal("Network"))), "title with a language tag"),
+    "untagged description": (lambda g, d: g.set((d, DCTERMS.description, Literal("Who wrote to whom"))),
+                             "description (dct:description"),
+    "no format": (lambda g, d: g.remove((d, DCTERMS.format, None)), "names its file format once"),
+    "two formats": (lambda g, d: g.add((d, DCTERMS.format, URIRef("http://www.w3.org/ns/formats/Turtle"))),
+                    "names its file format once"),
+    "format as text": (lambda g, d: g.set((d, DCTERMS.format, Literal("CSV"))), "names its file format once"),
+    "no size": (lambda g, d: g.remove((d, DCAT.byteSize, None)), "size in bytes"),
+    "media type as text": (lambda g, d: g.set((d, DCAT.mediaType, Literal("text/csv"))), "IANA IRI"),
+}
+
+
+@pytest.mark.parametrize("name", NETWORK_MUTATIONS)
+def test_shapes_refuse_a_broken_network_distribution(with_network, name):
+    graph, _, _ = with_network
+    mutate, message = NETWORK_MUTATIONS[name]
+    broken = Graph()
+    for triple in graph:
+        broken.add(triple)
+    mutate(broken, IDS.node("network-csv"))
+    conforms, report = validate_description(broken)
+    assert not conforms and message in report, report

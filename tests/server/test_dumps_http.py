@@ -24,13 +24,15 @@ import requests
 from rdflib import Graph, URIRef
 
 from kg.dumps import DUMP_FORMATS
+from kg.network import NETWORK_FORMATS
 from kg.publish import publish_release
 from kg.rdffiles import read_named_graphs
 from server.config import ServerConfig
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "publish" / "letters.trig"
 BASE = "https://kg.example.org"
-DUMP_NAMES = [f.filename for f in DUMP_FORMATS.values()] + ["SHA256SUMS"]
+NETWORK_NAMES = [f.filename for f in NETWORK_FORMATS.values()]
+DUMP_NAMES = [f.filename for f in DUMP_FORMATS.values()] + NETWORK_NAMES + ["SHA256SUMS"]
 
 
 def _graphs() -> list[tuple[URIRef, Graph]]:
@@ -94,7 +96,10 @@ def test_listing_in_html_links_every_file_with_its_size(site):
         assert f'href="/dumps/{name}"' in response.text
         assert f'title="{(release / "dumps" / name).stat().st_size} bytes"' in response.text
     assert "/.well-known/void" in response.text
-    assert requests.get(f"{url}/dumps/?format=json", timeout=10).json()["files"]
+    assert 'href="/statistics/network?format=csv"' in response.text
+    assert 'href="/statistics/network"' in response.text
+    listing = requests.get(f"{url}/dumps/?format=json", timeout=10).json()
+    assert listing["files"] and listing["network"] == f"{url}/statistics/network"
 
 
 def test_listing_refuses_what_it_cannot_write(site):
@@ -352,3 +357,107 @@ def test_void_is_also_in_the_dataset_as_its_own_graph(site):
                             headers={"Accept": "application/sparql-results+json"}, timeout=10)
     assert response.status_code == 200, (response.status_code, response.headers, response.text[:500])
     assert response.json()["boolean"] is True
+
+
+# ------------------------------------------------------------------------------------ /statistics/network
+NETWORK = "/statistics/network"
+
+
+def _network_bytes(release: Path, key: str) -> bytes:
+    return (release / "dumps" / NETWORK_FORMATS[key].filename).read_bytes()
+
+
+@pytest.mark.parametrize(("headers", "query", "key"), [
+    ({}, "", "json"),
+    ({"Accept": "*/*"}, "", "json"),
+    ({"Accept": "application/json"}, "", "json"),
+    ({"Accept": "text/csv"}, "", "csv"),
+    ({"Accept": "text/csv;q=0.9, application/json;q=0.5"}, "", "csv"),
+    ({"Accept": "text/*"}, "", "csv"),
+    ({"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}, "", "json"),  # a browser
+    ({}, "?format=csv", "csv"),
+    ({}, "?format=json", "json"),
+    ({"Accept": "application/json"}, "?format=csv", "csv"),  # the parameter wins, as everywhere
+])
+def test_network_is_negotiated_and_sent_as_the_release_wrote_it(site, headers, query, key):
+    url, release, manifest = site
+    response = requests.get(f"{url}{NETWORK}{query}", headers=headers, timeout=10)
+    assert response.status_code == 200, response.text
+    data = _network_bytes(release, key)
+    assert response.content == data
+    assert response.headers["Content-Type"].split(";")[0] == NETWORK_FORMATS[key].media_type
+    assert int(response.headers["Content-Length"]) == len(data)
+    digest = next(d["sha256"] for d in manifest["dumps"] if d["file"] == NETWORK_FORMATS[key].filename)
+    assert response.headers["ETag"] == f'"{digest}"' == f'"{hashlib.sha256(data).hexdigest()}"'
+    assert response.headers["Last-Modified"]
+    assert "Accept" in response.headers["Vary"]
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert response.headers["Content-Disposition"] == f"inline; filename=correspondent-network.{key}"
+
+
+def test_network_content_is_the_letter_of_the_fixture(site):
+    url, _, _ = site
+    document = requests.get(f"{url}{NETWORK}", timeout=10).json()
+    assert [(link["source_label"], link["target_label"], link["letters"]) for link in document["links"]] == [
+        ("Joseph Stalin", "Vladimir Lenin", 1)]
+    rows = requests.get(f"{url}{NETWORK}?format=csv", timeout=10).text.splitlines()
+    assert rows[0] == "source,source_label,target,target_label,letters,first_date,last_date"
+    assert rows[1].startswith(f"{BASE}/id/person/stalin,Joseph Stalin,{BASE}/id/person/lenin,Vladimir Lenin,1,")
+
+
+@pytest.mark.parametrize(("headers", "query"), [({"Accept": "image/png"}, ""),
+                                                ({"Accept": "application/sparql-results+json"}, ""),
+                                                ({}, "?format=xml")])
+def test_network_refuses_what_it_cannot_send_with_406(site, headers, query):
+    url, _, _ = site
+    response = requests.get(f"{url}{NETWORK}{query}", headers=headers, timeout=10)
+    assert response.status_code == 406
+    assert "application/json" in response.text and "text/csv" in response.text
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize("key", ["json", "csv"])
+def test_network_revalidates_with_304(site, key):
+    url, _, _ = site
+    first = requests.get(f"{url}{NETWORK}?format={key}", timeout=10)
+    again = requests.get(f"{url}{NETWORK}?format={key}", headers={"If-None-Match": first.headers["ETag"]},
+                         timeout=10)
+    assert again.status_code == 304 and again.content == b""
+    assert again.headers["Access-Control-Allow-Origin"] == "*"
+    since = requests.get(f"{url}{NETWORK}?format={key}", headers={"If-Modified-Since": first.headers["Last-Modified"]},
+                         timeout=10)
+    assert since.status_code == 304
+    other = "csv" if key == "json" else "json"
+    crossed = requests.get(f"{url}{NETWORK}?format={other}", headers={"If-None-Match": first.headers["ETag"]},
+                           timeout=10)
+    assert crossed.status_code == 200  # one representation's validator does not stand for the other's
+
+
+def test_network_preflight_lets_any_origin_read_it(site):
+    url, _, _ = site
+    response = requests.options(f"{url}{NETWORK}", headers={"Origin": "https://observablehq.com",
+                                                            "Access-Control-Request-Method": "GET"}, timeout=10)
+    assert response.status_code in (200, 204)
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "GET" in response.headers["Access-Control-Allow-Methods"]
+
+
+def test_a_release_without_network_files_says_so_with_404(serve_app, tmp_path):
+    """A release built before the network files existed: its manifest does not list them."""
+    release = _publish(tmp_path / "build")
+    manifest_path = release / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["dumps"] = [d for d in manifest["dumps"] if d["file"] not in NETWORK_NAMES]
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    for name in NETWORK_NAMES:
+        (release / "dumps" / name).unlink()
+    config = ServerConfig.from_options(build_dir=tmp_path / "build")
+    with serve_app(config, workers=1, ready_path="/dumps/") as url:
+        for query in ("", "?format=csv"):
+            response = requests.get(f"{url}{NETWORK}{query}", timeout=10)
+            assert response.status_code == 404
+            assert "no precomputed correspondent network" in response.text and "kg build" in response.text
+            assert f"{BASE}/graph/statistics" in response.text
+        page = requests.get(f"{url}/dumps/", timeout=10).text
+        assert "/statistics/network" not in page
+        assert requests.get(f"{url}/dumps/?format=json", timeout=10).json()["network"] is None

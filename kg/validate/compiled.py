@@ -688,14 +688,15 @@ class CompiledRunner:
             for term in triple:
                 if kind(term) == IRI:
                     self._canonical.setdefault(term, term)
+        self._by_id: dict[int, tuple[Node, Node]] = {}  # shared by this runner's indexes (TripleIndex._by_id)
 
     def new_data(self) -> TripleIndex:
         """The container ``kg.validate.batches`` fills for this engine (sharing the shapes' IRI instances)."""
-        return TripleIndex(canonical=self._canonical)
+        return TripleIndex(canonical=self._canonical, by_id=self._by_id)
 
     def run(self, data: Graph | TripleIndex, keep: Callable[[Node], bool] | None = None) -> list[ValidationResult]:
         """Every result (violations, warnings, infos); ``keep`` restricts the targets as in ``ShapesRunner.run``."""
-        index = data if isinstance(data, TripleIndex) else TripleIndex(data, self._canonical)
+        index = data if isinstance(data, TripleIndex) else TripleIndex(data, self._canonical, self._by_id)
         run = _Run(index, self._reverse, None if isinstance(data, TripleIndex) else data)
         subjects_of: dict[Node, set[Node]] = {p: set() for p in self._target_predicates}
         if subjects_of:

@@ -42,45 +42,63 @@ def kind(node: object) -> int:
 class TripleIndex:
     """Subject- and object-keyed indexes of a set of triples (duplicates are stored once, as in rdflib)."""
 
-    __slots__ = ("spo", "_count", "_reverse", "_everything", "_canonical")
+    __slots__ = ("spo", "_count", "_reverse", "_everything", "_canonical", "_by_id")
 
     def __init__(self, triples: Iterable[tuple[Node, Node, Node]] = (),
-                 canonical: dict[Node, Node] | None = None) -> None:
+                 canonical: dict[Node, Node] | None = None,
+                 by_id: dict[int, tuple[Node, Node]] | None = None) -> None:
         #: One instance per predicate IRI and per class (object of ``rdf:type``), shared with the compiled shapes.
         #: rdflib mints a new ``URIRef`` for every ``CRM["P2_has_type"]``, and a dict lookup with an equal but
         #: distinct key calls rdflib's Python-level ``__eq__``; with the shapes' own instances as keys, the
         #: lookups of the compiled checks succeed on identity.
         self._canonical: dict[Node, Node] = {TYPE: TYPE} if canonical is None else dict(canonical)
+        #: ``id(term)`` → ``(term, its canonical instance)``, for predicates and classes. The mapping names each
+        #: vocabulary term with one instance of its own (``kg.mapping.namespaces.TermNamespace``), so looking its
+        #: id up is an integer comparison where ``_canonical`` would call ``__eq__`` for every triple. The entry
+        #: holds the term, so its id cannot be reused while the entry lives; a runner shares one such memo among
+        #: all its batches.
+        self._by_id: dict[int, tuple[Node, Node]] = {} if by_id is None else by_id
         self.spo: dict[Node, dict[Node, set[Node]]] = {}
         self._count = 0
         self._reverse: dict[frozenset, dict[Node, dict[Node, set[Node]]]] = {}
         self._everything: dict[Node, dict[Node, set[Node]]] | None = None
-        for triple in triples:
-            self.add(triple)
+        self.add_all(triples)
+
+    def _resolve(self, term: Node) -> Node:
+        """The canonical instance of a predicate or class (remembered by id for the next triple)."""
+        canonical = self._canonical.setdefault(term, term)
+        self._by_id[id(term)] = (term, canonical)
+        return canonical
 
     def add(self, triple: tuple[Node, Node, Node]) -> None:
-        s, p, o = triple
-        canonical = self._canonical.get(p)
-        if canonical is None:
-            self._canonical[p] = p
-        else:
-            p = canonical
+        self.add_all((triple,))
+
+    def add_all(self, triples: Iterable[tuple[Node, Node, Node]]) -> None:
+        """Add many triples (one loop with its lookups bound once: this is where a batch's load time goes)."""
+        spo, by_id, resolve = self.spo, self._by_id.get, self._resolve
+        spo_get, added = spo.get, 0
+        for s, p, o in triples:
+            entry = by_id(id(p))
+            p = entry[1] if entry is not None and entry[0] is p else resolve(p)
             if p is TYPE:
-                o = self._canonical.setdefault(o, o)
-        po = self.spo.get(s)
-        if po is None:
-            self.spo[s] = {p: {o}}
-        else:
-            objects = po.get(p)
-            if objects is None:
-                po[p] = {o}
-            elif o in objects:
-                return
+                entry = by_id(id(o))
+                o = entry[1] if entry is not None and entry[0] is o else resolve(o)
+            po = spo_get(s)
+            if po is None:
+                spo[s] = {p: {o}}
             else:
-                objects.add(o)
-        self._count += 1
-        if self._reverse or self._everything is not None:
-            self._reverse, self._everything = {}, None
+                objects = po.get(p)
+                if objects is None:
+                    po[p] = {o}
+                elif o in objects:
+                    continue
+                else:
+                    objects.add(o)
+            added += 1
+        if added:
+            self._count += added
+            if self._reverse or self._everything is not None:
+                self._reverse, self._everything = {}, None
 
     def canonical(self, term: Node) -> Node:
         """The instance of ``term`` this index uses as a predicate key (``term`` itself when it has none)."""

@@ -27,8 +27,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from rdflib import BNode, Literal, URIRef
-from rdflib.paths import Path
+from rdflib import BNode, Literal, URIRef, Variable
+from rdflib.paths import AlternativePath, MulPath, Path, SequencePath
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node
 
@@ -52,6 +52,10 @@ class SparqlConstraint:
     #: Predicates the query uses only with a constant object (``?x crm:P2_has_type kgt:folios``): only the
     #: triples with one of those objects can match, so only they are loaded.
     constant_objects: tuple[tuple[URIRef, frozenset[Node]], ...] = ()
+    #: Every triple pattern starts at ``$this`` or at a node an earlier pattern reached from it, along IRIs and
+    #: forward paths (``_forward_only``): the rows of one focus node then depend only on the triples reachable
+    #: forwards from it, and only those are loaded.
+    forward: bool = False
 
 
 def compile_constraint(shape: Node, node: Node, select: str, prefixes: dict[str, str],
@@ -80,7 +84,32 @@ def compile_constraint(shape: Node, node: Node, select: str, prefixes: dict[str,
     # object, no property path, no part of the algebra this function does not read); every other IRI is loaded.
     narrowed = {p: frozenset(objects) for p, objects in constant.items() if uses[p] == occurrences[p]}
     free = frozenset(iri for iri in occurrences if iri not in narrowed)
-    return SparqlConstraint(shape, node, text, free, tuple(messages), tuple(narrowed.items()))
+    return SparqlConstraint(shape, node, text, free, tuple(messages), tuple(narrowed.items()),
+                            _forward_only(patterns))
+
+
+def _forward_only(patterns: list[tuple]) -> bool:
+    """Whether every pattern's subject is ``?this`` or the object of a pattern whose subject is (transitively),
+    with an IRI or a path of IRIs forwards (no inverse or negated step, no variable predicate) in between."""
+    reached: set[Node] = {Variable("this")}
+    grown = True
+    while grown:
+        grown = False
+        for subject, _predicate, obj in patterns:
+            if subject in reached and obj not in reached:
+                reached.add(obj)
+                grown = True
+    return all(subject in reached and _forward_path(predicate) for subject, predicate, _obj in patterns)
+
+
+def _forward_path(path: object) -> bool:
+    if isinstance(path, URIRef):
+        return True
+    if isinstance(path, (SequencePath, AlternativePath)):
+        return all(_forward_path(step) for step in path.args)
+    if isinstance(path, MulPath):
+        return _forward_path(path.path)
+    return False  # a variable predicate, an inverse or a negated path
 
 
 def _collect_patterns(item: object, found: list[tuple], seen: set[int]) -> None:
@@ -190,14 +219,36 @@ def run_constraints(index: TripleIndex, constraints: Iterable[SparqlConstraint],
     every = predicates | constant.keys()
     terms, quads = _Terms(), []
     convert, quad = terms.ox, ox.Quad
-    for s, po in index.spo.items():
+
+    def load(s: Node, po: dict[Node, set[Node]]) -> list[Node]:
+        """Copy the matching triples of ``s``; return their objects."""
         shared = po.keys() & every
-        if shared:
-            subject = convert(s)
-            for p in shared:
-                predicate = convert(p)
-                objects = po[p] if p in predicates else po[p] & constant[p]
-                quads += [quad(subject, predicate, convert(o)) for o in objects]
+        if not shared:
+            return []
+        subject, found = convert(s), []
+        for p in shared:
+            predicate = convert(p)
+            objects = po[p] if p in predicates else po[p] & constant[p]
+            quads.extend([quad(subject, predicate, convert(o)) for o in objects])
+            found.extend(objects)
+        return found
+
+    if all(c.forward for c in wanted):
+        # Only what a forward walk from the focus nodes along the queries' predicates reaches.
+        spo = index.spo
+        stack = list(set().union(*(focus[c.shape] for c in wanted)))
+        seen = set(stack)
+        while stack:
+            node = stack.pop()
+            po = spo.get(node)
+            if po is not None:
+                for obj in load(node, po):
+                    if type(obj) is not Literal and obj not in seen:
+                        seen.add(obj)
+                        stack.append(obj)
+    else:
+        for s, po in index.spo.items():
+            load(s, po)
     store = ox.Store()
     store.extend(quads)
     rows: list[Row] = []

@@ -209,7 +209,7 @@ def _is_local(node: Node, state: _Shared) -> bool:
 
 
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """No cyclic garbage collection while one batch is built and checked.
 
     A batch allocates a few hundred thousand dicts, sets and tuples that live until it is done and hold no
@@ -229,7 +229,7 @@ def _run_batch(bounds: tuple[int, int]) -> _BatchOutcome:
     state = _STATE
     assert state is not None, "worker started without shared state"
     outcome = _BatchOutcome()
-    with _collector_paused():
+    with collector_paused():
         data = state.runner.new_data()
         referenced = _load(range(*bounds), state, data, outcome)
         _add_closure(data, referenced, state.index)
@@ -244,7 +244,7 @@ def _common_pass(state: _Shared, common: set[tuple]) -> list[ValidationResult]:
     In this process, alone: splitting it among forked workers (each targeting a share of the nodes) was measured
     at 30,000 letters to save 0.4 s of 2 and to cost 380 MiB, each worker copying the whole shared index as
     reading it touched every page."""
-    with _collector_paused():
+    with collector_paused():
         data = state.runner.new_data()
         for triples in state.index.values():
             _add_triples(data, triples)

@@ -44,59 +44,28 @@ BASE = "https://kg.example.org"
 
 
 class SyntheticCorpus(GraphCorpus):
-    """``n`` synthetic letters, grouped into pages; a page's graph is mapped when a worker asks for it."""
+    """``n`` synthetic letters planned by the build's own ``kg.mapping.CorpusMapping`` (records kept pickled,
+    file by file); a page's graph is mapped when a worker asks for it."""
 
     def __init__(self, n: int, seed: int = 1):
         from benchmarks.corpus import generate_authorities, iter_records
         from kg.authorities import load_authorities
-        from kg.mapping import letter_keys, ontology_graph
-        from kg.mapping.archive import make_e78_curated_holdings
-        from kg.mapping.edition import make_e33_edition
-        from kg.mapping.entities import map_authorities
-        from kg.mapping.namespaces import new_graph
-        from kg.mapping.uris import Uris
+        from kg.mapping import CorpusMapping
 
         folder = Path(tempfile.mkdtemp(prefix="kg-bench-authorities-"))
         generate_authorities(folder, seed=seed)
         self.authorities = load_authorities(folder)
-        self.uris = Uris(BASE)
-        self.records = list(iter_records(n, seed=seed))
-        self.keys = letter_keys(self.records, self.authorities)
-        self.pages: list[list[int]] = []
-        for index, record in enumerate(self.records):
-            if not self.pages or self.records[self.pages[-1][0]].source.path != record.source.path:
-                self.pages.append([])
-            self.pages[-1].append(index)
-        archives, seen = new_graph(), set()
-        for record in self.records:
-            for ref in record.archival_refs:
-                level = (ref.archive, ref.archive_normalised, ref.fond, ref.opis, ref.delo)
-                if level not in seen:
-                    seen.add(level)
-                    archives += make_e78_curated_holdings(ref, self.uris, self.authorities)
-        edition = new_graph()
-        for ed in self.authorities.editions.values():
-            edition += make_e33_edition(ed, self.uris, self.authorities)
-        super().__init__([(self.uris.graph("archives"), archives), (self.uris.graph("edition"), edition),
-                          (self.uris.graph("authorities"), map_authorities(self.authorities, self.uris)),
-                          (self.uris.graph("ontology"), ontology_graph())], [])
+        records = list(iter_records(n, seed=seed))
+        self.letters = len(records)
+        self.mapping = CorpusMapping(records, self.authorities, BASE, {})
+        del records
+        super().__init__(self.mapping.shared_graphs(), [])
 
     def __len__(self) -> int:
-        return len(self.pages)
+        return len(self.mapping)
 
     def source(self, index: int) -> tuple[URIRef, Graph]:
-        from kg.mapping import MappingContext, map_letter
-        from kg.mapping.namespaces import new_graph
-        from kg.mapping.provenance import make_prov_source
-
-        path = self.records[self.pages[index][0]].source.path
-        graph = new_graph()
-        graph += make_prov_source(self.uris.source_graph(path), self.uris.source(path), path, None)
-        for i in self.pages[index]:
-            ctx = MappingContext(uris=self.uris, authorities=self.authorities, letter_key=self.keys[i],
-                                 edition=self.authorities.edition_for(path), source_path=path)
-            graph += map_letter(self.records[i], ctx)
-        return self.uris.source_graph(path), graph
+        return self.mapping.source_graph(index)
 
 
 class PeakMemory:
@@ -203,7 +172,7 @@ def run(corpus: SyntheticCorpus, engine: str, workers: int | None, batch_size: i
         start = time.perf_counter()
         outcome = validate_graphs(corpus, workers=workers, batch_size=batch_size)
         wall = time.perf_counter() - start
-    return {"engine": engine, "letters": len(corpus.records), "graphs": len(corpus),
+    return {"engine": engine, "letters": corpus.letters, "graphs": len(corpus),
             "triples": outcome.stats["source_triples"], "wall": wall,
             "cpu": cpu_seconds() - cpu_before, "sys": system_seconds() - sys_before, "peak": memory.peak,
             "input": before,

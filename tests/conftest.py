@@ -1,7 +1,8 @@
 """Shared test helpers: real servers on free 127.0.0.1 ports, started and stopped by the test that needs them.
 
-- ``serve_app(config)``: the Flask app for a :class:`server.config.ServerConfig` under real gunicorn (the same
-  ``server.wsgi.run_server`` that ``kg serve`` uses), as a context manager yielding the base URL.
+- ``serve_app(config, http_server="granian")``: the Flask app for a :class:`server.config.ServerConfig` under a
+  real Granian (or gunicorn) server (the same ``server.wsgi.run_server`` that ``kg serve`` uses), as a context
+  manager yielding the base URL.
 - ``oxigraph_server(location=None, union=True)``: a real ``oxigraph serve`` (the PyPI ``oxigraph`` CLI),
   yielding
   its base URL (``/query``, ``/store``...).
@@ -52,20 +53,22 @@ def wait_for_http(url: str, timeout: float = 30.0, alive: Callable[[], bool] = l
     raise TimeoutError(f"{url} did not answer within {timeout} s")
 
 
-def _run_gunicorn(config, port: int, workers: int, threads: int) -> None:  # in the forked child
+def _run_server(config, port: int, workers: int, threads: int, http_server: str) -> None:  # in the forked child
     from server.wsgi import run_server
 
-    run_server(config, host="127.0.0.1", port=port, workers=workers, threads=threads, access_log=False)
+    run_server(config, host="127.0.0.1", port=port, workers=workers, threads=threads, access_log=False,
+               http_server=http_server)
 
 
 class ServerURL(str):
-    """A base URL that also knows the server's process id (the gunicorn master, to watch its workers)."""
+    """A base URL that also knows the server's process id (the Granian or gunicorn master, to watch its
+    workers)."""
 
     pid: int
 
 
 def worker_pids(master_pid: int) -> set[int]:
-    """The live child processes (gunicorn workers) of ``master_pid``."""
+    """The live child processes (the server's workers) of ``master_pid``."""
     try:
         text = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text()
     except OSError:
@@ -74,12 +77,13 @@ def worker_pids(master_pid: int) -> set[int]:
 
 
 @contextlib.contextmanager
-def _serve_app(config, *, workers: int = 2, threads: int = 4,
-               ready_path: str = "/sparql") -> Iterator[ServerURL]:
-    """Run ``config`` under gunicorn in a forked process (no pickling needed); yield the base URL."""
+def _serve_app(config, *, workers: int = 2, threads: int = 4, ready_path: str = "/sparql",
+               http_server: str = "granian") -> Iterator[ServerURL]:
+    """Run ``config`` under ``http_server`` in a forked process (no pickling needed); yield the base URL."""
     port = free_port()
-    process = multiprocessing.get_context("fork").Process(target=_run_gunicorn,
-                                                          args=(config, port, workers, threads), daemon=False)
+    process = multiprocessing.get_context("fork").Process(target=_run_server,
+                                                          args=(config, port, workers, threads, http_server),
+                                                          daemon=False)
     process.start()
     base = ServerURL(f"http://127.0.0.1:{port}")
     base.pid = process.pid
@@ -97,7 +101,8 @@ def _serve_app(config, *, workers: int = 2, threads: int = 4,
 
 @pytest.fixture(scope="session")
 def serve_app() -> Callable[..., contextlib.AbstractContextManager[str]]:
-    """``with serve_app(config) as base_url: ...`` — the app under real gunicorn on a free loopback port."""
+    """``with serve_app(config) as base_url: ...`` — the app under real Granian (``http_server="gunicorn"``:
+    gunicorn) on a free loopback port."""
     return _serve_app
 
 

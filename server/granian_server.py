@@ -33,12 +33,16 @@ import threading
 import time
 from typing import Any
 
+from werkzeug.wsgi import FileWrapper
+
 from server.config import ServerConfig
 
 log = logging.getLogger(__name__)
 
 #: Seconds a worker lives at least before it retires (Granian's crash-loop window is 5.5 s).
 MIN_AGE = 6.5
+#: Bytes per piece of a file sent through :class:`LargeChunkFileWrapper`.
+CHUNK = 1 << 20
 
 _app: Any = None
 _worker_pid = 0
@@ -51,12 +55,33 @@ def in_granian_worker() -> bool:
     return _worker_pid == os.getpid()
 
 
+class LargeChunkFileWrapper(FileWrapper):
+    """Files (the dumps) sent in 1 MiB pieces rather than the 8 KiB Werkzeug asks for.
+
+    Granian offers no ``wsgi.file_wrapper`` (gunicorn sends files with ``sendfile``), so every piece crosses from
+    Python into Granian: at 8 KiB a 165 MB Turtle dump went out at 400 MB/s, one CPU busy.
+    """
+
+    def __init__(self, file: Any, buffer_size: int = CHUNK) -> None:
+        super().__init__(file, max(buffer_size, CHUNK))
+
+
+def with_file_wrapper(app: Any) -> Any:
+    """``app`` with :class:`LargeChunkFileWrapper` as the server's file wrapper (Werkzeug's ``send_file`` uses it)."""
+
+    def wrapped(environ: dict, start_response: Any) -> Any:
+        environ.setdefault("wsgi.file_wrapper", LargeChunkFileWrapper)
+        return app(environ, start_response)
+
+    return wrapped
+
+
 def _load_in_worker(_target: str) -> Any:
     """Granian's loader, called in each worker after the fork: the app the master built, and the worker's birth."""
     global _worker_pid, _born
     _worker_pid, _born = os.getpid(), time.monotonic()
     _retiring.clear()
-    return _app
+    return with_file_wrapper(_app)
 
 
 def retire(reason: str, *, grace: float = 30.0) -> bool:

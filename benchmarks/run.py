@@ -7,7 +7,7 @@ in a fresh child process, so its seconds and peak memory are its own (the inputs
 the child before the clock starts; "input" memory is reported beside the peak) — plus ``kg build`` end to end;
 the sizes of the published dumps; six typical SPARQL queries on the embedded pyoxigraph store, side by side
 with rdflib's own engine and the Oxigraph server over HTTP on the same quads; and a bounded HTTP load (a
-SPARQL lookup and a dereferenced letter page) against ``kg serve`` (gunicorn) and the same lookup against the
+SPARQL lookup and a dereferenced letter page) against ``kg serve`` (Granian) and the same lookup against the
 Oxigraph server.
 
 A stage whose module is not importable is reported as ``n/a (not available: <reason>)``: the run goes on with

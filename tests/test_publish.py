@@ -181,6 +181,27 @@ def test_failed_build_leaves_current_untouched_and_no_temporary_folder(tmp_path)
     assert [p.name for p in (tmp_path / "releases").iterdir()] == [good.name]
 
 
+def test_a_failure_after_the_text_index_started_stops_it_and_publishes_nothing(tmp_path, monkeypatch):
+    """The full-text index is built in a process of its own from the moment the graphs are sorted; a publish
+    that fails later must not leave it running, nor a release behind."""
+    import multiprocessing
+
+    import kg.publish
+
+    good = publish(tmp_path)
+
+    def failing_write(*_args, **_kwargs):
+        assert [p.name for p in multiprocessing.active_children()] == ["kg-text-index"]
+        raise OSError("disk full")
+
+    monkeypatch.setattr(kg.publish, "_write_dataset", failing_write)
+    with pytest.raises(OSError, match="disk full"):
+        publish(tmp_path, other_graphs("text-index"))
+    assert multiprocessing.active_children() == []
+    assert current_release(tmp_path) == good
+    assert [p.name for p in (tmp_path / "releases").iterdir()] == [good.name]
+
+
 def test_killed_build_leaves_current_untouched_and_its_folder_is_cleaned_next_time(tmp_path):
     good = publish(tmp_path)
     script = (

@@ -276,12 +276,13 @@ class CorpusMapping:
     def _map_archives(self, files: Iterable[list[tuple[LetterRecord, str]]]) -> Graph:
         archives = new_graph()
         seen: set[tuple[str | None, ...]] = set()
+        made: set = set()  # holdings already stated (a fond is shared by many dela)
         for pairs in files:
             for record, _key in pairs:
                 for ref in record.archival_refs + [r for note in record.notes for r in note.references]:
                     if holdings_key(ref) not in seen:  # the same fond, opis and delo: the same triples
                         seen.add(holdings_key(ref))
-                        make_e78_curated_holdings(ref, self.uris, self.authorities, into=archives)
+                        make_e78_curated_holdings(ref, self.uris, self.authorities, into=archives, made=made)
         return archives
 
     def shared_graphs(self) -> list[NamedGraph]:

@@ -96,13 +96,20 @@ def holdings_key(ref: ArchivalRef) -> tuple[str | None, ...]:
 
 
 def make_e78_curated_holdings(ref: ArchivalRef, uris: Uris, authorities: Authorities, *,
-                              into: Graph | None = None) -> Graph:
-    """Fond, opis and delo of one reference (and the keeper when it is not a curated authority)."""
+                              into: Graph | None = None, made: set[tuple[URIRef, str]] | None = None) -> Graph:
+    """Fond, opis and delo of one reference (and the keeper when it is not a curated authority).
+
+    ``made``: the (holding, label) pairs already stated in ``into``, which this adds to. A level's triples
+    depend on nothing else (its parent and keeper are in its IRI), so a fond or an opis that many references
+    share is stated once: at 100,000 letters this was most of the time spent planning the build.
+    """
     graph = new_graph() if into is None else into
     archive_key, entity = archive_entity(ref, authorities)
     keeper = uris.archive(archive_key)
     archive_name = ref.archive_normalised or ref.archive or "unknown archive"
-    if entity is None:  # not curated: say only what the page says
+    made = set() if made is None else made
+    if entity is None and (keeper, archive_name) not in made:  # not curated: say only what the page says
+        made.add((keeper, archive_name))
         graph.add((keeper, RDF.type, CRM["E74_Group"]))
         graph.add((keeper, RDF.type, SCHEMA.ArchiveOrganization))
         graph.add((keeper, RDF.type, RICO.CorporateBody))
@@ -116,6 +123,10 @@ def make_e78_curated_holdings(ref: ArchivalRef, uris: Uris, authorities: Authori
         values.append(value)
         holding = uris.archive(archive_key, *values)
         label = f"{label}, {prefix}{value}"
+        if (holding, label) in made:
+            parent = holding
+            continue
+        made.add((holding, label))
         graph.add((holding, RDF.type, CRM["E78_Curated_Holding"]))
         graph.add((holding, RDF.type, RICO.RecordSet))
         graph.add((holding, RDF.type, SCHEMA.ArchiveComponent))

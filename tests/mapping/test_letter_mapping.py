@@ -165,3 +165,28 @@ def test_hand_fixture_matches_parser():
     assert [(m.n, m.offset) for m in parsed.markers] == [(m.n, m.offset) for m in hand.markers]
     assert [n.n for n in parsed.notes] == [n.n for n in hand.notes]
     assert parsed.archival_refs[0].delo == hand.archival_refs[0].delo
+
+
+def test_holdings_shared_by_references_are_stated_once_and_the_graph_is_unchanged(authorities):
+    """The corpus states a fond or an opis once however many dela cite it (``made``); what the graph holds is
+    what mapping each reference on its own gives."""
+    from kg.mapping.archive import make_e78_curated_holdings
+    from kg.mapping.namespaces import new_graph
+
+    refs = [ArchivalRef(text=f"RGASPI. F. 17. Op. 3. D. {delo}.", archive="RGASPI", archive_normalised="RGASPI",
+                        fond="17", opis="3", delo=str(delo)) for delo in (1, 2)]
+    refs.append(ArchivalRef(text="Unknown Archive. F. 2. Op. 1. D. 7.", archive="Unknown Archive", fond="2",
+                            opis="1", delo="7"))
+    refs.append(ArchivalRef(text="Unknown Archive. F. 2. Op. 1. D. 8.", archive="Unknown Archive", fond="2",
+                            opis="1", delo="8"))
+    separately = new_graph()
+    for ref in refs:
+        separately += make_e78_curated_holdings(ref, Uris(BASE), authorities)
+    together, made = new_graph(), set()
+    sizes = []
+    for ref in refs:
+        before = len(made)
+        make_e78_curated_holdings(ref, Uris(BASE), authorities, into=together, made=made)
+        sizes.append(len(made) - before)
+    assert set(together) == set(separately)
+    assert sizes == [3, 1, 4, 1]  # fond, opis, delo; then the delo only (the unknown keeper is stated once too)

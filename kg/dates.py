@@ -238,6 +238,8 @@ def find_dual_dates(text: str) -> list[DualDateValue]:
     ``consistent`` is true when converting the Old Style half gives the New Style half; a false value is a
     misprint (or a mistranslation) the editors' reader should see.
     """
+    if "(" not in text:  # every shape has its New Style half in brackets; most lines have none
+        return []
     found: list[DualDateValue] = []
     taken: list[tuple[int, int]] = []
     for shape in _DUAL_SHAPES:

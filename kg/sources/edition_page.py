@@ -176,6 +176,13 @@ def _span_months(start: str | None, end: str | None) -> int:
     return months[1] - months[0]
 
 
+@functools.lru_cache(maxsize=4096)
+def _is_heading(s: str) -> bool:
+    """Does ``s`` read as a heading (``A - B``, ``Telegram from A to B`` …)? Cached: segmenting a page asks it
+    of a line up to three times, and it was a sixth of the time spent reading the sources."""
+    return L.parse_heading(s) is not None
+
+
 def _is_date(s: str, need_month: bool = False) -> bool:
     """Is ``s`` a date line (with at least a month, when ``need_month``)? Cached: asked several times a line."""
     precision = _date_precision(s)
@@ -200,8 +207,7 @@ def _segment(content: list[Line], ends_mid_line: bool = False) -> list[list[Line
             # "No. 3" as the page's last, cut line may be "No. 371 of the protocols ...": not a start.
             start = not (ends_mid_line and k == len(nb) - 1)
         elif not prev_docno and not is_archival_line(s):
-            heading = L.parse_heading(s)
-            if nxt is not None and heading is not None and not _is_date(s) and _is_date(nxt):
+            if nxt is not None and _is_heading(s) and not _is_date(s) and _is_date(nxt):
                 if state in ("none", "closing"):
                     start = True
                 elif state == "open" and dated and _is_date(nxt, need_month=True) and len(s.split()) <= 14:
@@ -212,10 +218,10 @@ def _segment(content: list[Line], ends_mid_line: bool = False) -> list[list[Line
                 start = True  # a heading of a shape not recognised, followed by a date line
             elif _is_date(s, need_month=True) and (
                     state == "closing" or (state == "none" and not starts and k == 0)) and not (
-                    k > 0 and L.parse_heading(nb[k - 1].s)):
+                    k > 0 and _is_heading(nb[k - 1].s)):
                 start = True
         cut_next = nxt is None or (ends_mid_line and k + 2 == len(nb))
-        if not start and state == "closing" and cut_next and L.parse_heading(s) is not None \
+        if not start and state == "closing" and cut_next and _is_heading(s) \
                 and L.note_start(s) is None and not _terminal_prose(s):
             start = True  # the page is cut off right after (or inside the line after) the next heading
         if start:
@@ -260,7 +266,7 @@ def _parse_document(seg: list[Line], path: str, *, at_eof: bool, ends_mid_line: 
     heading_line: Line | None = None
     if k < len(nb) and not _is_date(nb[k].s) and not is_archival_line(nb[k].s):
         nxt_is_date = k + 1 < len(nb) and _is_date(nb[k + 1].s)
-        if L.parse_heading(_strip_trailing_marker(nb[k].s)) is not None or nxt_is_date:
+        if _is_heading(_strip_trailing_marker(nb[k].s)) or nxt_is_date:
             heading_line = nb[k]
             k += 1
     # Date line.

@@ -1,7 +1,8 @@
 """What one running server serves, checked up front so that a bad option fails at start-up, not on a request.
 
-A config is built once in the gunicorn master (``preload``), so an in-memory store loaded here is shared by
-the forked workers; a persisted read-only store is opened lazily in each worker instead (see ``kg.store``).
+A config is built once in the server's master process (Granian, or gunicorn's ``preload``), so an in-memory
+store loaded here is shared by the forked workers; a persisted read-only store is opened lazily in each worker
+instead (see ``kg.store``).
 """
 
 from __future__ import annotations

@@ -89,7 +89,7 @@ class DocumentCache:
 
 
 def cache_for(app) -> DocumentCache:
-    """The document cache of ``app`` (made with the app, in the gunicorn master, so workers share the map)."""
+    """The document cache of ``app`` (made with the app, in the server's master process, so workers share the map)."""
     cache = app.extensions.get("kg_documents")
     if cache is None:
         config = app.config["KG"]

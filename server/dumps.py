@@ -15,8 +15,8 @@ about the requested path.
 
 ``/statistics/network`` is the issue-10 answer "who wrote to whom, how often, from when to when" at any size: the
 build counted it once and wrote ``network.json`` and ``network.csv`` beside the dumps, so the answer is a file
-sent as it is (``sendfile`` under gunicorn), with the same validators as a download, chosen by ``Accept`` or
-``?format=csv|json``, and shown inline in a browser rather than saved.
+sent as it is (``sendfile`` under gunicorn, 1 MiB pieces under Granian), with the same validators as a
+download, chosen by ``Accept`` or ``?format=csv|json``, and shown inline in a browser rather than saved.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Why: measured in process (no HTTP) on the 10,000-letter synthetic corpus, a cached answer cost 139 us of
 Python through Flask (request and app contexts, routing, ``Request``/``Response`` objects, header
 datastructures, parsing the form again) against 9 us here, a cached document 96 us against 15 us, and a
-distinct lookup 292 us against 219 us; under gunicorn every microsecond of Python is shared by all threads
+distinct lookup 292 us against 219 us; under a threaded server every microsecond of Python is shared by all threads
 of a worker through the GIL (figures under HTTP in ``benchmarks/endpoint.py``). Three paths are handled
 here, and only in their common form:
 
@@ -15,7 +15,7 @@ here, and only in their common form:
 
 Everything else (service description, query page, OPTIONS, HEAD, revalidation with ``If-None-Match``, 404s,
 documents not made yet) falls through to Flask unchanged. The answers carry the same headers as Flask's
-(CORS, ``Vary``, ``Link``, ``ETag``...); ``tests/server`` checks them through this path under gunicorn.
+(CORS, ``Vary``, ``Link``, ``ETag``...); ``tests/server`` checks them through this path under Granian (and gunicorn).
 """
 
 from __future__ import annotations

@@ -75,7 +75,7 @@ def _linker() -> Linker:
 
 @bp.record_once
 def _build_index_at_start(state) -> None:
-    """Build the text index with the app (in the gunicorn master, so forked workers share it)."""
+    """Build the text index with the app (in the server's master process, so forked workers share it)."""
     config = state.app.config.get("KG")
     if config is None:
         return

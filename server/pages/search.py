@@ -1,7 +1,7 @@
 """A small inverted index over labels and letter texts, built once per server process.
 
 DESIGN.md: text search must not be ``FILTER(CONTAINS(…))`` per request (1.8 s at 100,000 letters). The index
-is read with one query (``index_terms.rq``) when the app is created (in the gunicorn master, so the forked
+is read with one query (``index_terms.rq``) when the app is created (in the server's master process, so the forked
 workers share it) or, failing that, on first use, and kept in memory; a build is immutable, so it never goes
 stale. Words are case- and accent-folded; every query word must match (a word of three letters or more also
 matches as a prefix: "Kaled" finds "Kaledin"); hits are ranked by tf-idf.

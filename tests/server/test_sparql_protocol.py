@@ -1,4 +1,4 @@
-"""The SPARQL 1.1 Protocol rules of /sparql, each checked over HTTP against the app under real gunicorn."""
+"""The SPARQL 1.1 Protocol rules of /sparql, each checked over HTTP against the app under real Granian."""
 
 from __future__ import annotations
 

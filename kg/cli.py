@@ -60,6 +60,22 @@ def parse(files: tuple[Path, ...]) -> None:
 
 
 # --------------------------------------------------------------------------------------------------- build
+#: What ``kg build --documents`` accepts (``server.documents.PRECOMPUTED_KINDS``, kept here so that the command
+#: line does not import the server to check a parameter).
+DOCUMENT_KINDS = ("letter", "person", "org", "place", "event", "archive", "edition")
+
+
+def _document_kinds(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[str, ...]:
+    kinds = [k.strip() for k in value.split(",") if k.strip()]
+    if kinds == ["all"]:
+        return DOCUMENT_KINDS
+    unknown = [k for k in kinds if k not in DOCUMENT_KINDS]
+    if unknown:
+        raise click.BadParameter(f"unknown kind(s) {', '.join(map(repr, unknown))}; choose from "
+                                 f"{', '.join(DOCUMENT_KINDS)}, or 'all'")
+    return tuple(dict.fromkeys(kinds))
+
+
 @main.command()
 @click.option("--sources", "sources_dir", type=click.Path(path_type=Path, file_okay=False),
               default=lambda: str(settings.default_sources_dir()), show_default="data/sources",
@@ -72,13 +88,18 @@ def parse(files: tuple[Path, ...]) -> None:
 @click.option("--push", "push_url", default=None, metavar="URL",
               help="Also load the published graphs into a SPARQL 1.1 server's Graph Store Protocol endpoint "
                    "(e.g. Oxigraph http://host:7878/store, Fuseki http://host:3030/ds/data).")
+@click.option("--documents", "document_kinds", default="", metavar="KINDS", callback=_document_kinds,
+              help="Render the pages and RDF documents of these kinds of resources into the release, comma-"
+                   "separated (letter, person, org, place, event, archive, edition; 'all' for every one), so "
+                   "the server sends them as they are. Costs about 10 ms and 240 KB per letter.")
 @click.option("--quiet", is_flag=True, help="No progress output (for scripts).")
-def build(sources_dir: Path, out_dir: Path, base_uri: str, push_url: str | None, quiet: bool) -> None:
+def build(sources_dir: Path, out_dir: Path, base_uri: str, push_url: str | None, document_kinds: tuple[str, ...],
+          quiet: bool) -> None:
     """Parse, map, validate and publish the sources atomically."""
     from kg.build import BuildError, run_build
 
     try:
-        release = run_build(sources_dir, out_dir, base_uri, quiet=quiet)
+        release = run_build(sources_dir, out_dir, base_uri, quiet=quiet, documents=document_kinds)
     except BuildError as exc:
         raise KgError(str(exc)) from exc
     click.echo(f"published {release}", err=True)

@@ -80,7 +80,8 @@ class PublishError(Exception):
 def publish_release(named_graphs: Iterable[tuple[URIRef, Graph]], out_dir: Path, *, base_uri: str,
                     sources: list[dict], extra: dict | None = None, include_shapes: bool = True,
                     persist_store: bool = False, spilled: Path | None = None, workers: int = 1,
-                    progress: Callable[[str], None] | None = None) -> Path:
+                    progress: Callable[[str], None] | None = None,
+                    finish: Callable[[Path, str], dict] | None = None) -> Path:
     """Write a complete release into ``out_dir/releases/`` and make it ``out_dir/current``; return its folder.
 
     ``named_graphs``: (graph IRI, rdflib graph) pairs: one per source document, the ontology, Wikidata links.
@@ -91,7 +92,9 @@ def publish_release(named_graphs: Iterable[tuple[URIRef, Graph]], out_dir: Path,
     ``spilled``: a folder of graphs already spilled by ``kg.spill`` (e.g. by the build's worker processes),
     published together with ``named_graphs``; the caller removes it. ``workers``: processes for sorting and
     for writing the dumps side by side. ``progress`` is told, in words, which step begins (minutes each at
-    100,000 letters).
+    100,000 letters). ``finish(folder, base_uri)``: a last step on the complete release folder before its
+    manifest is written and it is swapped in (the server's precomputed documents, ``kg build --documents``);
+    what it returns is recorded in the manifest as ``documents``, and if it raises, nothing is published.
     """
     out_dir = Path(out_dir)
     base_uri = settings.normalise_base_uri(base_uri)
@@ -107,7 +110,8 @@ def publish_release(named_graphs: Iterable[tuple[URIRef, Graph]], out_dir: Path,
     try:
         release_id = _write_release(temporary, named_graphs, base_uri=base_uri, sources=sources,
                                     extra=extra, include_shapes=include_shapes, persist_store=persist_store,
-                                    spilled=spilled, workers=workers, say=progress or (lambda _msg: None))
+                                    spilled=spilled, workers=workers, say=progress or (lambda _msg: None),
+                                    finish=finish)
         with _locked(out_dir):
             final = releases / release_id
             if final.is_dir():
@@ -174,7 +178,8 @@ def rollback(out_dir: Path) -> Path:
 # -------------------------------------------------------------------------------------------- writing
 def _write_release(folder: Path, named_graphs: Iterable[tuple[URIRef, Graph]], *, base_uri: str,
                    sources: list[dict], extra: dict | None, include_shapes: bool, persist_store: bool,
-                   spilled: Path | None, workers: int, say: Callable[[str], None]) -> str:
+                   spilled: Path | None, workers: int, say: Callable[[str], None],
+                   finish: Callable[[Path, str], dict] | None = None) -> str:
     ids = Description(base_uri)
     spill_dir = Path(spilled) if spilled is not None else folder / ".spill"
     try:
@@ -253,6 +258,7 @@ def _write_release(folder: Path, named_graphs: Iterable[tuple[URIRef, Graph]], *
 
     if persist_store:
         _write_store(folder)
+    finished = finish(folder, base_uri) if finish is not None else None
 
     manifest = {
         "format": MANIFEST_FORMAT,
@@ -275,6 +281,8 @@ def _write_release(folder: Path, named_graphs: Iterable[tuple[URIRef, Graph]], *
         "persisted_store": persist_store,
         "extra": extra or {},
     }
+    if finished is not None:
+        manifest["documents"] = finished
     body = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True)
     release_id = hashlib.sha256(body.encode("utf-8")).hexdigest()[:16]
     manifest = {"release": release_id, **manifest}

@@ -4,9 +4,9 @@ Why: a letter's document costs about seven queries, a serialiser or a template, 
 immutable while a server runs, so a document made once is right until the next release (which means a
 restart). Two layers, both behind :class:`DocumentCache`:
 
-- the release's pack (``documents/``), written at build time by :func:`precompute`: the top-level resources
-  (letters, persons, organisations, places, events, archival units, editions) in every format, read through
-  a shared memory map;
+- the release's pack (``documents/``), written at build time by :func:`precompute` (``kg build --documents
+  letter,person…``, opt-in for its cost): the top-level resources of those kinds in every format, read
+  through a shared memory map;
 - a per-worker memo, least recently used out first within a byte budget, for everything else (a letter's
   sub-resources, data served with ``--data``, pages under a proxy prefix) once asked for.
 

@@ -78,3 +78,49 @@ def test_the_build_says_which_step_begins(corpus: Path, tmp_path: Path, capsys) 
     assert [said.index(step) for step in steps] == sorted(said.index(step) for step in steps)
     # each step with the minutes and seconds since the build began
     assert re.match(r"kg build \[0:\d\d\]: reading sources", said)
+
+
+def test_documents_asked_for_are_rendered_into_the_release_and_served_as_they_are(corpus: Path, tmp_path: Path,
+                                                                                 serve_app) -> None:
+    """``kg build --documents letter``: the letters' pages and RDF documents are in the release (listed with their
+    checksums in the manifest) before it is swapped in, the same bytes on every build, and the server sends
+    them as stored."""
+    import json
+
+    import requests
+
+    from kg.build import run_build
+    from kg.documents import DocumentPack
+    from server.config import ServerConfig
+
+    release = run_build(corpus, tmp_path / "build", BASE, quiet=True, workers=1, documents=("letter",))
+    again = run_build(corpus, tmp_path / "again", BASE, quiet=True, workers=1, documents=("letter",))
+    assert again.name == release.name
+    assert (release / "documents" / "pack.bin").read_bytes() == (again / "documents" / "pack.bin").read_bytes()
+    facts = json.loads((release / "manifest.json").read_text(encoding="utf-8"))["documents"]
+    assert facts["documents"] >= 1 and facts["formats"] == ["html", "jsonld", "nt", "rdf", "ttl"]
+    assert "seconds" not in facts and set(facts["files"]) == {"documents/pack.bin", "documents/index.json"}
+    pack = DocumentPack.open(release)
+    key = "letter/bl1996-009"
+    stored = pack.get(key, "ttl")
+    assert stored is not None
+    assert {k.split("/")[0] for k in pack.keys()} == {"letter"}  # only the kind asked for, and every letter
+    assert len(pack) == facts["documents"] == json.loads((release / "manifest.json").read_text())["counts"][
+        "letters"]
+    with serve_app(ServerConfig.from_options(build_dir=tmp_path / "build")) as base:
+        answer = requests.get(f"{base}/doc/{key}.ttl", timeout=10)
+    assert answer.status_code == 200 and answer.content == stored.body
+    assert answer.headers["ETag"] == f'"{stored.etag}"'
+    without = run_build(corpus, tmp_path / "plain", BASE, quiet=True, workers=1)
+    assert not (without / "documents").exists() and without.name != release.name
+
+
+def test_an_unknown_kind_of_document_is_refused_naming_the_parameter(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    result = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "b"), "--documents", "letter,letters"])
+    assert result.exit_code == 2
+    assert "--documents" in result.output and "'letters'" in result.output
+    assert not (tmp_path / "b" / "current").exists()

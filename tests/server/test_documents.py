@@ -109,3 +109,61 @@ def test_documents_answered_before_flask_carry_the_headers_flask_gives(serve_app
             repeat = {k.lower(): v for k, v in again.headers.items() if k.lower() not in ("date",)}
             assert headers == repeat, path
             assert repeat["access-control-allow-origin"] == "*" and "ETag" in repeat["access-control-expose-headers"]
+
+
+BLANK_NODES = """
+@prefix ex: <https://kg.example.org/id/> .
+@prefix oa: <http://www.w3.org/ns/oa#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://kg.example.org/graph/source/b> {
+  ex:letter\\/b1 rdfs:label "Letter B1"@en ; ex:hasPart ex:letter\\/b1\\/text ;
+      ex:about [ rdfs:label "a blank" ; ex:mentions ex:person\\/x ;
+                 ex:deeper [ ex:deepest [ rdfs:label "three levels down" ] ; ex:names ex:person\\/x ] ] .
+  ex:person\\/x rdfs:label "X"@en .
+  ex:letter\\/b1\\/note\\/1 ex:refersTo ex:letter\\/b1 .
+  ex:letter\\/b1\\/note\\/2 ex:holds [ ex:inner [ ex:points ex:letter\\/b1 ] ] .
+  ex:letter\\/b1\\/note\\/3 ex:via [ ex:to ex:letter\\/b1 ] .
+  [ a oa:Annotation ; oa:hasTarget [ oa:hasSource ex:letter\\/b1 ; oa:hasSelector [ oa:exact "quoted" ] ] ] .
+  ex:letter\\/b1\\/text rdfs:label "text" .
+}
+"""
+
+
+def test_the_embedded_store_gives_every_document_the_triples_its_queries_give(tmp_path):
+    """Documents are gathered from the embedded store's indexes (``server.pages.document._Native``) and from a
+    remote store with the queries in ``server/queries/``: for every resource of the fixture (and for IRIs that
+    name nothing), both ways give the same members, triples, labels and incoming links."""
+    from kg.store import load_files
+    from server.pages import document
+
+    (tmp_path / "blank.trig").write_text(BLANK_NODES, encoding="utf-8")  # blank nodes one to three levels deep
+    embedded = load_files([FIXTURES / "resources.trig", tmp_path / "blank.trig"])
+
+    class QueriesOnly:  # what a remote store offers: SPARQL, no indexes
+        def query(self, *args, **kwargs):
+            return embedded.query(*args, **kwargs)
+
+    from server.pages.iris import is_safe_iri
+
+    # (the fixture's hostile IRIs, javascript: and the like, are never looked up: no URI of ours names them)
+    subjects = sorted({quad.subject.value for quad in embedded.native
+                       if isinstance(quad.subject, ox.NamedNode) and is_safe_iri(quad.subject.value)})
+    assert len(subjects) > 20 and any("/note/" in s for s in subjects)
+    letter = document.gather(embedded, f"{BASE_URI}/id/letter/b1")
+    assert letter.members == [f"{BASE_URI}/id/letter/b1", *(f"{BASE_URI}/id/letter/b1/{part}" for part in
+                                                             ("note/1", "note/2", "note/3", "text"))]
+    assert sum(isinstance(t.subject, ox.BlankNode) for t in letter.triples) >= 4
+    labels = {t.object.value for t in letter.triples if t.predicate.value.endswith("#label")}
+    assert "X" in labels and "three levels down" not in labels  # two levels of blank nodes, then their labels
+    compared = 0
+    for iri in [*subjects, f"{BASE_URI}/id/nothing-here", "http://example.org/elsewhere"]:
+        native, queried = document.gather(embedded, iri), document.gather(QueriesOnly(), iri)
+        assert (native is None) == (queried is None), iri
+        if native is None:
+            continue
+        assert native.members == queried.members, iri
+        assert native.triples == queried.triples, iri
+        assert (native.labels, native.incoming, native.wikidata) == (queried.labels, queried.incoming,
+                                                                      queried.wikidata), iri
+        compared += 1
+    assert compared == len(subjects)

@@ -15,13 +15,17 @@ Design:
   (:func:`in_granian_worker`).
 - Runaway queries: Granian hands the app no socket, so nobody can answer a request whose thread is stuck in
   the engine. Queries therefore run in a helper thread (``kg.store``, no ``on_stuck``): the request's own thread
-  answers 503 at the deadline, and a query still computing makes the worker retire (:func:`retire`). It stops
-  accepting (SIGTERM to itself: Granian finishes the requests it has), exits once only abandoned queries are
-  left (which ends them), and the master starts a fresh worker at once (``respawn_failed_workers``). The other
-  workers keep answering meanwhile.
-- Granian takes a worker that fails twice within 5.5 s of its start for a crash loop and stops the whole
-  server; a worker therefore retires no earlier than :data:`MIN_AGE` seconds after it started (a runaway keeps
-  computing at most that long), so that a run of runaway queries can never take the server down.
+  answers 503 at the deadline, and a query still computing makes the worker retire (:func:`retire`): it asks
+  the master to renew its workers (SIGHUP). The master starts a fresh worker, lets it listen for
+  :data:`OVERLAP` seconds beside the old one, then stops the old one (SIGTERM: it stops accepting and finishes
+  its requests) and kills it if it is still busy after ``workers_kill_timeout``, which ends the abandoned
+  query; worker by worker, so some worker always listens.
+- Why not let the worker exit by itself: on Linux each Granian worker listens on a socket of its own
+  (``SO_REUSEPORT``), so a worker that exits takes its queue of connections with it, and with one worker the
+  port refuses connections until its replacement listens (seen in the tests: "Connection refused" right after
+  the exit). A worker that dies unasked also counts towards Granian's crash-loop guard, which stops the whole
+  server when a worker fails twice within 5.5 s of its start. The renewal replaces every worker, the healthy
+  ones gracefully, and each new worker starts with empty answer and document caches.
 """
 
 from __future__ import annotations
@@ -30,7 +34,6 @@ import logging
 import os
 import signal
 import threading
-import time
 from typing import Any
 
 from werkzeug.wsgi import FileWrapper
@@ -39,14 +42,14 @@ from server.config import ServerConfig
 
 log = logging.getLogger(__name__)
 
-#: Seconds a worker lives at least before it retires (Granian's crash-loop window is 5.5 s).
-MIN_AGE = 6.5
+#: Seconds a renewed worker listens beside the one it replaces before that one is stopped.
+OVERLAP = 1.0
 #: Bytes per piece of a file sent through :class:`LargeChunkFileWrapper`.
 CHUNK = 1 << 20
 
 _app: Any = None
+_master_pid = 0
 _worker_pid = 0
-_born = 0.0
 _retiring = threading.Event()
 
 
@@ -77,34 +80,25 @@ def with_file_wrapper(app: Any) -> Any:
 
 
 def _load_in_worker(_target: str) -> Any:
-    """Granian's loader, called in each worker after the fork: the app the master built, and the worker's birth."""
-    global _worker_pid, _born
-    _worker_pid, _born = os.getpid(), time.monotonic()
+    """Granian's loader, called in each worker after the fork: the app the master built."""
+    global _worker_pid
+    _worker_pid = os.getpid()
     _retiring.clear()
     return with_file_wrapper(_app)
 
 
-def retire(reason: str, *, grace: float = 30.0) -> bool:
-    """Retire this worker (see the module docstring); False, doing nothing, outside a Granian worker."""
+def retire(reason: str) -> bool:
+    """Have this worker replaced (see the module docstring); False, doing nothing, outside a Granian worker."""
     if not in_granian_worker():
         return False
     if _retiring.is_set():
         return True
+    if os.getppid() != _master_pid:  # the master is gone: nobody to ask (and never signal whoever adopted us)
+        log.error("worker %s cannot retire (%s): its master process is gone", os.getpid(), reason)
+        return False
     _retiring.set()
-    log.warning("retiring worker %s: %s", os.getpid(), reason)
-
-    def leave() -> None:
-        from kg.store import running_away
-        from server.wsgi import in_flight
-
-        time.sleep(max(0.0, _born + MIN_AGE - time.monotonic()))
-        os.kill(os.getpid(), signal.SIGTERM)  # Granian's worker stops accepting and finishes its requests
-        limit = time.monotonic() + grace
-        while in_flight.count > running_away() and time.monotonic() < limit:
-            time.sleep(0.02)
-        os._exit(0)  # the abandoned query's thread cannot be joined; exiting is what stops it
-
-    threading.Thread(target=leave, name="kg-retire", daemon=True).start()
+    log.warning("worker %s asks for fresh workers: %s", os.getpid(), reason)
+    os.kill(_master_pid, signal.SIGHUP)
     return True
 
 
@@ -121,6 +115,7 @@ def granian_options(config: ServerConfig, host: str, port: int, workers: int, th
         "blocking_threads": max(1, threads),
         "websockets": False,
         "respawn_failed_workers": True,
+        "respawn_interval": OVERLAP,
         # A worker stopped by the master (shutdown) whose query thread is stuck is killed after this.
         "workers_kill_timeout": max(5, int(config.query_timeout) + 5),
         "log_access": access_log,
@@ -131,11 +126,12 @@ def granian_options(config: ServerConfig, host: str, port: int, workers: int, th
 def run_granian(config: ServerConfig, host: str = "127.0.0.1", port: int = 5000, workers: int = 2,
                 threads: int = 4, access_log: bool = True) -> None:
     """Serve ``config`` under Granian until SIGTERM/SIGINT; blocks."""
-    global _app
+    global _app, _master_pid
     from granian.server import Server
 
     from server.app import create_app
 
     _app = create_app(config)
+    _master_pid = os.getpid()
     options = granian_options(config, host, port, workers, threads, access_log)
     Server("kg-serve", **options).serve(target_loader=_load_in_worker)

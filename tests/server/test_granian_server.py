@@ -36,5 +36,5 @@ def test_a_stopped_worker_with_a_stuck_query_is_killed_after_the_time_limit_and_
     config = ServerConfig.from_options(data_files=[FIXTURES / "letters-small.trig"], query_timeout=12.0)
     options = granian_options(config, "127.0.0.1", 5000, workers=3, threads=2, access_log=False)
     assert options["workers"] == 3 and options["blocking_threads"] == 2
-    assert options["respawn_failed_workers"] is True
+    assert options["respawn_failed_workers"] is True and options["respawn_interval"] > 0
     assert options["workers_kill_timeout"] == 17

@@ -315,3 +315,47 @@ def test_the_seed_page_builds_and_publishes(tmp_path):
     graph = Graph().parse(release / "dumps/kg.ttl", format="turtle")
     assert len(graph) == manifest["counts"]["triples"]
     assert (URIRef(f"{BASE}/id/letter/bl1996-009"), None, None) in graph
+
+
+def test_ntriples_lines_become_the_graph_rdflibs_own_parser_gives():
+    """The statistics are checked from their N-Triples lines read by pyoxigraph (``kg.publish.ntriples_graph``):
+    the same terms, datatypes and language tags as rdflib's parser."""
+    from kg.publish import ntriples_graph
+
+    text = ('<https://kg.example.org/id/a> <http://www.w3.org/2000/01/rdf-schema#label> "Ленин \\"V. I.\\""@ru .\n'
+            '<https://kg.example.org/id/a> <https://kg.example.org/ontology#count> '
+            '"12"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'
+            '<https://kg.example.org/id/a> <http://www.w3.org/2000/01/rdf-schema#comment> "plain\\nline" .\n'
+            '<https://kg.example.org/id/a> <http://www.w3.org/2000/01/rdf-schema#seeAlso> _:b0 .\n'
+            '_:b0 <http://www.w3.org/2000/01/rdf-schema#label> '
+            '"1917-12"^^<http://www.w3.org/2001/XMLSchema#gYearMonth> .\n')
+    expected = Graph().parse(data=text, format="nt")
+    got = ntriples_graph(text.encode("utf-8").splitlines(keepends=True))
+
+    def described(graph: Graph) -> set:
+        def exact(term):  # blank nodes by kind only (their labels differ); literals with datatype and language
+            if isinstance(term, Literal):
+                return str(term), term.datatype, term.language
+            return term if isinstance(term, URIRef) else "_:"
+        return {(exact(s), p, exact(o)) for s, p, o in graph}
+
+    assert len(got) == len(expected) == 5
+    assert described(got) == described(expected)
+
+
+def test_statistics_that_do_not_conform_are_not_published(tmp_path, monkeypatch):
+    import kg.statistics
+
+    good = publish(tmp_path)
+    lines = kg.statistics.StatisticsCollector.graph_lines
+
+    def with_a_bad_observation(self):  # an observation without its data set and label
+        return sorted([*lines(self), b"<https://kg.example.org/id/statistics/bad> "
+                                     b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+                                     b"<http://purl.org/linked-data/cube#Observation> .\n"])
+
+    monkeypatch.setattr(kg.statistics.StatisticsCollector, "graph_lines", with_a_bad_observation)
+    with pytest.raises(PublishError, match="precomputed statistics do not conform") as caught:
+        publish(tmp_path, other_graphs("bad-statistics"))
+    assert "exactly one data set" in str(caught.value)
+    assert current_release(tmp_path) == good

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from kg import settings
+from kg.documents import PRECOMPUTED_KINDS
 
 
 class KgError(click.ClickException):
@@ -60,19 +61,14 @@ def parse(files: tuple[Path, ...]) -> None:
 
 
 # --------------------------------------------------------------------------------------------------- build
-#: What ``kg build --documents`` accepts (``server.documents.PRECOMPUTED_KINDS``, kept here so that the command
-#: line does not import the server to check a parameter).
-DOCUMENT_KINDS = ("letter", "person", "org", "place", "event", "archive", "edition")
-
-
 def _document_kinds(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[str, ...]:
     kinds = [k.strip() for k in value.split(",") if k.strip()]
     if kinds == ["all"]:
-        return DOCUMENT_KINDS
-    unknown = [k for k in kinds if k not in DOCUMENT_KINDS]
+        return PRECOMPUTED_KINDS
+    unknown = [k for k in kinds if k not in PRECOMPUTED_KINDS]
     if unknown:
         raise click.BadParameter(f"unknown kind(s) {', '.join(map(repr, unknown))}; choose from "
-                                 f"{', '.join(DOCUMENT_KINDS)}, or 'all'")
+                                 f"{', '.join(PRECOMPUTED_KINDS)}, or 'all'")
     return tuple(dict.fromkeys(kinds))
 
 
@@ -90,7 +86,7 @@ def _document_kinds(_ctx: click.Context, _param: click.Parameter, value: str) ->
                    "(e.g. Oxigraph http://host:7878/store, Fuseki http://host:3030/ds/data).")
 @click.option("--documents", "document_kinds", default="", metavar="KINDS", callback=_document_kinds,
               help="Render the pages and RDF documents of these kinds of resources into the release, comma-"
-                   "separated (letter, person, org, place, event, archive, edition; 'all' for every one), so "
+                   f"separated ({', '.join(PRECOMPUTED_KINDS)}; 'all' for every one), so "
                    "the server sends them as they are. Costs about 10 ms and 240 KB per letter.")
 @click.option("--quiet", is_flag=True, help="No progress output (for scripts).")
 def build(sources_dir: Path, out_dir: Path, base_uri: str, push_url: str | None, document_kinds: tuple[str, ...],

@@ -27,6 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DOCUMENTS_DIR = "documents"
+#: Kinds of resources whose documents a build can precompute (``kg build --documents``); a letter's
+#: sub-resources are left to the server's memo.
+PRECOMPUTED_KINDS = ("letter", "person", "org", "place", "event", "archive", "edition")
 PACK = "pack.bin"
 INDEX = "index.json"
 FORMAT = 1
@@ -119,4 +122,4 @@ class DocumentPack:
         return Stored(self._map[offset:offset + length], etag)
 
 
-__all__ = ["DOCUMENTS_DIR", "DocumentPack", "Stored", "etag_of", "write_pack"]
+__all__ = ["DOCUMENTS_DIR", "PRECOMPUTED_KINDS", "DocumentPack", "Stored", "etag_of", "write_pack"]

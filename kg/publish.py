@@ -305,6 +305,7 @@ def ntriples_graph(lines: list[bytes]) -> Graph:
 
     graph = new_graph()
     iris: dict[str, URIRef] = {}
+    plain = str(XSD.string)  # rdflib's parser leaves a plain literal without a datatype
 
     def term(node: ox.NamedNode | ox.BlankNode | ox.Literal):
         if isinstance(node, ox.NamedNode):
@@ -316,8 +317,9 @@ def ntriples_graph(lines: list[bytes]) -> Graph:
             return BNode(node.value)
         if node.language:
             return Literal(node.value, lang=node.language)
-        datatype = node.datatype.value
-        return Literal(node.value) if datatype == str(XSD.string) else Literal(node.value, datatype=term(node.datatype))
+        if node.datatype.value == plain:
+            return Literal(node.value)
+        return Literal(node.value, datatype=term(node.datatype))
 
     for triple in ox.parse(b"".join(lines), format=ox.RdfFormat.N_TRIPLES):
         graph.add((term(triple.subject), term(triple.predicate), term(triple.object)))

@@ -672,7 +672,7 @@ def open_release_store(release: Path) -> EmbeddedStore:
         # ``load``, not ``bulk_load``: after ``bulk_load`` every query in the process pays for a fragmented C
         # heap (glibc's ``_int_malloc`` was half of a query's time under perf): on a 10,000-letter release an
         # ``ASK {}`` took 60 us instead of 16 and a lookup 98 us instead of 48, and ``load`` is also faster
-        # and smaller (7.5 s against 8.8 s, 877 against 1,041 MiB). ``benchmarks/endpoint.py`` shows it.
+        # and smaller (7.5 s against 8.8 s, 877 against 1,041 MiB). ``benchmarks/store_load.py`` shows it.
         store.load(path=str(dataset), format=ox.RdfFormat.N_QUADS)
     except SyntaxError as exc:
         raise StoreError(f"{dataset}: {exc}") from exc

@@ -25,14 +25,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.documents import DocumentPack, etag_of, write_pack
+from kg.documents import PRECOMPUTED_KINDS, DocumentPack, etag_of, write_pack
 
 log = logging.getLogger(__name__)
 
 #: Per-worker budget of memoised documents.
 DEFAULT_MEMO_BYTES = 64 * 1048576
-#: Kinds whose documents a build precomputes; a letter's sub-resources are left to the memo.
-PRECOMPUTED_KINDS = ("letter", "person", "org", "place", "event", "archive", "edition")
 
 
 @dataclass(frozen=True)

@@ -175,7 +175,8 @@ def run_server(config: ServerConfig, host: str = "127.0.0.1", port: int = 5000, 
     ``http_server``: ``granian`` (``server/granian_server.py``) or ``gunicorn``; ``workers`` processes with
     ``threads`` threads each under either. ``worker_class`` is gunicorn's; ``gthread`` (the default) keeps
     connections alive (``sync`` cannot) and lets a worker answer while one of its queries computes; a stuck
-    query is answered and its worker retired under either (see the module docstring). Measured in
+    query is answered under either, and its worker retired (gunicorn, see the module docstring) or every
+    worker renewed in turn (Granian, ``server/granian_server.py``). Measured in
     ``benchmarks/endpoint.py`` on 10,000 letters: the gunicorn layouts 2x4, 2x1, 4x1 and 3x2 (workers x
     threads) cost the same CPU per request within noise; gunicorn's own HTTP handling is about 200 us of CPU
     per request, the floor of a cached answer (Granian's: about 40 us).

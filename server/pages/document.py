@@ -93,17 +93,37 @@ def best_label(literals: list[Term]) -> str | None:
     return None
 
 
-class _Native:
-    """The document's lookups answered from the embedded store's indexes (``quads_for_pattern``), each exactly
-    what its query in ``server/queries/`` answers (``exists``, ``neighbours``, ``describe``, ``incoming``).
+class _Queried:
+    """The document's lookups as the queries in ``server/queries/`` (``exists``, ``neighbours``, ``describe``,
+    ``incoming``): what any store answers, a remote SPARQL server included (``kg serve --store``)."""
+
+    def __init__(self, store) -> None:
+        self.store = store
+
+    def exists(self, iri: str) -> bool:
+        return queries.ask(self.store, "exists", this=iri)
+
+    def neighbours(self, root: str, frontier: list[str]) -> set[str]:
+        return {row["n"].value for row in queries.select(self.store, "neighbours", root=root, these=frontier)}
+
+    def describe(self, members: list[str]) -> set[ox.Triple]:
+        return set(queries.construct(self.store, "describe", these=members))
+
+    def incoming(self, iri: str) -> set[ox.Triple]:
+        return set(queries.construct(self.store, "incoming", this=iri))
+
+
+class _Native(_Queried):
+    """The same lookups answered from the embedded store's indexes (``quads_for_pattern``), each exactly what
+    its query answers.
 
     Why: a document took about seven queries, and parsing and planning them cost more than evaluating them:
-    7 ms for a letter's Turtle document at 10,000 letters, 8.4 ms of CPU at 100,000. A remote store
-    (``kg serve --store``) is still asked the queries; ``tests/server/test_documents.py`` checks that both ways
-    give the same triples.
+    7 ms for a letter's Turtle document at 10,000 letters, 8.4 ms of CPU at 100,000.
+    ``tests/server/test_documents.py`` checks that both ways give the same triples.
     """
 
     def __init__(self, store: ox.Store) -> None:
+        super().__init__(store)
         self.quads = store.quads_for_pattern
 
     def exists(self, iri: str) -> bool:
@@ -128,7 +148,11 @@ class _Native:
             found.update(n.value for n in reached if isinstance(n, ox.NamedNode) and n.value.startswith(prefix))
         return found
 
-    def _labels(self, node: ox.NamedNode, into: set[ox.Triple]) -> None:
+    def _labels(self, node: ox.NamedNode, into: set[ox.Triple], done: set[ox.NamedNode]) -> None:
+        """Add the labels of ``node`` to ``into``, once per node (``done``: the nodes already looked up)."""
+        if node in done:
+            return
+        done.add(node)
         for predicate in _LABEL_NODES:
             into.update(quad.triple for quad in self.quads(node, predicate, None))
 
@@ -136,18 +160,19 @@ class _Native:
         """The members' statements, the blank nodes they own (two levels) and the labels of what they point
         to (``describe.rq``)."""
         out: set[ox.Triple] = set()
+        labelled: set[ox.NamedNode] = set()
         for iri in members:
             for quad in self.quads(ox.NamedNode(iri), None, None):
                 out.add(quad.triple)
                 obj = quad.object
                 if isinstance(obj, ox.NamedNode):
-                    self._labels(obj, out)
+                    self._labels(obj, out, labelled)
                 elif isinstance(obj, ox.BlankNode):
                     for inner in self.quads(obj, None, None):
                         out.add(inner.triple)
                         second = inner.object
                         if isinstance(second, ox.NamedNode):
-                            self._labels(second, out)
+                            self._labels(second, out, labelled)
                         elif isinstance(second, ox.BlankNode):
                             out.update(quad.triple for quad in self.quads(second, None, None))
         return out
@@ -155,40 +180,36 @@ class _Native:
     def incoming(self, iri: str) -> set[ox.Triple]:
         """Statements pointing at ``iri`` from IRIs, with the labels of their subjects (``incoming.rq``)."""
         out: set[ox.Triple] = set()
+        labelled: set[ox.NamedNode] = set()
         for quad in self.quads(None, None, ox.NamedNode(iri)):
             if isinstance(quad.subject, ox.NamedNode):
                 out.add(quad.triple)
-                self._labels(quad.subject, out)
+                self._labels(quad.subject, out, labelled)
         return out
 
 
 _LABEL_NODES = tuple(ox.NamedNode(p) for p in LABEL_PREDICATES)
 
 
-def _native(store) -> _Native | None:
-    """The embedded pyoxigraph store behind ``store`` (``kg.store.EmbeddedStore``), or None (a remote one)."""
+def _lookups(store) -> _Queried:
+    """The embedded pyoxigraph store's indexes (``kg.store.EmbeddedStore.native``), else the queries."""
     native = getattr(store, "native", None)
-    return _Native(native) if isinstance(native, ox.Store) else None
+    return _Native(native) if isinstance(native, ox.Store) else _Queried(store)
 
 
 def exists(store, iri: str) -> bool:
-    native = _native(store)
-    return native.exists(iri) if native is not None else queries.ask(store, "exists", this=iri)
+    return _lookups(store).exists(iri)
 
 
 def sub_resources(store, iri: str) -> list[str]:
     """The resource, then the IRIs under its URI path reachable from it (breadth first), sorted."""
-    native = _native(store)
+    lookups = _lookups(store)
     members = {iri}
     frontier = [iri]
     for _ in range(MAX_DEPTH):
         if not frontier or len(members) >= MAX_MEMBERS:
             break
-        if native is not None:
-            reached = native.neighbours(iri, frontier)
-        else:
-            reached = {row["n"].value for row in queries.select(store, "neighbours", root=iri, these=frontier)}
-        found = sorted(reached - members)
+        found = sorted(lookups.neighbours(iri, frontier) - members)
         members.update(found)
         frontier = found
     return [iri] + sorted(members - {iri})[:MAX_MEMBERS]
@@ -197,31 +218,20 @@ def sub_resources(store, iri: str) -> list[str]:
 def gather(store, iri: str, *, known: bool = False) -> Document | None:
     """The document of ``iri``, or ``None`` when the graph says nothing about it (``known``: the caller has
     just checked that it does, which saves a query)."""
-    if not known and not exists(store, iri):
+    lookups = _lookups(store)
+    if not known and not lookups.exists(iri):
         return None
     members = sub_resources(store, iri)
-    native = _native(store)
-    if native is not None:
-        triples = native.describe(members)
-        triples.update(native.incoming(iri))
-    else:
-        triples = set(queries.construct(store, "describe", these=members))
-        triples.update(queries.construct(store, "incoming", this=iri))
+    triples = lookups.describe(members) | lookups.incoming(iri)
     items = linked_items(iri, ((t.subject.value, t.predicate.value, t.object.value) for t in triples
                                if isinstance(t.subject, ox.NamedNode) and isinstance(t.object, ox.NamedNode)))
     enrichment = _sorted(set(queries.construct(store, "wikidata_facts", items=items))) if items else []
     triples.update(enrichment)
-    doc = index(iri, members, _sorted(triples))
-    doc.wikidata = enrichment
-    return doc
+    return Document(iri=iri, members=members, triples=_sorted(triples), wikidata=enrichment)
 
 
 def _sorted(triples) -> list[ox.Triple]:
     return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-
-
-def index(iri: str, members: list[str], triples: list[ox.Triple]) -> Document:
-    return Document(iri=iri, members=members, triples=triples)
 
 
 def _indexed(iri: str, members: list[str], triples: list[ox.Triple]) \

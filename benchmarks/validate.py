@@ -134,11 +134,11 @@ _MAPPER: SyntheticCorpus | None = None
 
 def _map_chunk(bounds: tuple[int, int]) -> int:
     """Map a chunk as a validation batch maps it: with the garbage collector paused (``kg.validate.batches``)."""
-    from kg.validate.batches import collector_paused
+    from kg.validate.batches import without_collector
 
     assert _MAPPER is not None
-    with collector_paused():
-        return sum(len(_MAPPER.source(i)[1]) for i in range(*bounds))
+    mapper = _MAPPER
+    return without_collector(lambda: sum(len(mapper.source(i)[1]) for i in range(*bounds)))
 
 
 def map_only(corpus: SyntheticCorpus, workers: int | None, batch_size: int) -> dict:

@@ -11,7 +11,8 @@ make the batched answer equal to the whole-graph answer (``tests/validate/test_b
    everything a shape can reach from a local node by following properties forwards. Only local nodes are
    targeted in a batch (``ShapesRunner.run(keep=...)``); shared nodes are there as context.
 2. *Common* nodes (every other subject: archive units, persons, ... and anything a source graph says about
-   them) are validated once, in a final pass over the shared graphs plus the source graphs' triples about them.
+   them) are validated once, in one pass over the shared graphs plus the source graphs' triples about them
+   (``_common_pass``; beside the batches when there are no such triples).
 3. A letter minted by two source graphs (the same document on two pages) and letters linked to each other
    (a note of one letter anchored from another) are validated once more together, each connected group in one
    joint pass, and only that pass reports on them.
@@ -27,13 +28,13 @@ graph's store directly (``triples_of``: rdflib's ``Graph.__iter__`` alone costs 
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import multiprocessing
 import os
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
@@ -55,6 +56,7 @@ DEFAULT_BATCH_SIZE = 200
 BATCHES_PER_WORKER = 16
 
 NamedGraph = tuple[URIRef, Graph]
+T = TypeVar("T")
 
 
 class GraphCorpus:
@@ -90,7 +92,7 @@ class _Shared:
 
     runner: Runner
     corpus: GraphCorpus
-    index: dict[Node, list[tuple]]
+    index: TripleIndex
     provenance: Provenance
 
 
@@ -117,40 +119,51 @@ def triples_of(graph: Graph) -> Iterable[tuple[Node, Node, Node]]:
     return graph
 
 
-def _index_shared(graphs: Iterable[NamedGraph]) -> dict[Node, list[tuple]]:
-    """Subject → its triples in the shared graphs, every IRI as one instance.
+def _index_shared(graphs: Iterable[NamedGraph], runner: Runner) -> TripleIndex:
+    """The shared graphs as one sealed ``TripleIndex``, every IRI as one instance.
 
     The shared graphs come from several places (the authorities' mapping, Turtle files such as the ontology),
     and a parsed file has a new ``URIRef`` per occurrence; batches copy these triples over and over, and an
     index keyed by equal but distinct instances falls back to rdflib's Python-level ``__eq__`` on every lookup.
+    It is made with the runner's own container when that is a ``TripleIndex`` (the compiled engine), so that a
+    batch borrows a shared subject's description whole (``TripleIndex.add_described``) and the pass over the
+    shared graphs validates this very index, with no copy.
     """
-    index: dict[Node, list[tuple]] = {}
     one: dict[Node, Node] = {}
-    for _name, graph in graphs:
-        for s, p, o in triples_of(graph):
-            s, p = one.setdefault(s, s), one.setdefault(p, p)
-            if type(o) is URIRef:
-                o = one.setdefault(o, o)
-            index.setdefault(s, []).append((s, p, o))
-    return index
+
+    def unified() -> Iterator[tuple[Node, Node, Node]]:
+        for _name, graph in graphs:
+            for s, p, o in triples_of(graph):
+                s, p = one.setdefault(s, s), one.setdefault(p, p)
+                yield s, p, one.setdefault(o, o) if type(o) is URIRef else o
+
+    data = runner.new_data()
+    index = data if isinstance(data, TripleIndex) else TripleIndex()
+    index.add_all(unified())
+    return index.seal()
 
 
-def _add_closure(data: Graph | TripleIndex, objects: Iterable[Node], index: dict[Node, list[tuple]],
-                 seen: set[Node] | None = None) -> None:
+def _add_closure(data: Graph | TripleIndex, objects: Iterable[Node], shared: TripleIndex) -> None:
     """Add the forward closure of ``objects`` within the shared graphs: all a forward path can reach."""
-    seen = set() if seen is None else seen
-    stack = [o for o in objects if o in index and o not in seen]
-    seen.update(stack)
-    found: list[tuple] = []
+    spo = shared.spo
+    stack = [o for o in set(objects) if o in spo]
+    seen = set(stack)
+    reached: list[Node] = []
     while stack:
-        triples = index[stack.pop()]
-        found += triples
-        for triple in triples:
-            obj = triple[2]
-            if obj in index and obj not in seen:
-                seen.add(obj)
-                stack.append(obj)
-    _add_triples(data, found)
+        subject = stack.pop()
+        reached.append(subject)
+        for objects_of in spo[subject].values():
+            for obj in objects_of:
+                if type(obj) is not Literal and obj in spo and obj not in seen:
+                    seen.add(obj)
+                    stack.append(obj)
+    if isinstance(data, TripleIndex):
+        data.add_described(shared, reached)
+    else:
+        for subject in reached:
+            for p, objects_of in spo[subject].items():
+                for obj in objects_of:
+                    data.add((subject, p, obj))
 
 
 def _add_triples(data: Graph | TripleIndex, triples: Iterable[tuple]) -> None:
@@ -194,7 +207,7 @@ def _load(indices: Iterable[int], state: _Shared, data: Graph | TripleIndex, out
             if kind(subject) == BLANK:
                 continue
             root = local_root(subject)
-            if root is None or subject in state.index:
+            if root is None or subject in state.index.spo:
                 common.add(subject)
             elif root == str(subject):
                 outcome.names.setdefault(root, name)
@@ -207,22 +220,24 @@ def _load(indices: Iterable[int], state: _Shared, data: Graph | TripleIndex, out
 
 def _is_local(node: Node, state: _Shared) -> bool:
     if isinstance(node, BNode):
-        return node not in state.index
-    return local_root(node) is not None and node not in state.index
+        return node not in state.index.spo
+    return local_root(node) is not None and node not in state.index.spo
 
 
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while one batch is built and checked.
+def without_collector(work: Callable[..., T], *args: object) -> T:
+    """``work(*args)`` with no cyclic garbage collection; the collector comes back once ``work`` has returned.
 
     A batch allocates a few hundred thousand dicts, sets and tuples that live until it is done and hold no
     reference cycles; every collection the allocations trigger would walk all of them again (about a tenth of
-    the validation time). What little cyclic garbage a batch leaves is collected once it is over.
+    the validation time). The collector is enabled again only after ``work``'s frame is gone, so the batch's
+    data has been freed by then: enabled while the data was still alive (a ``with`` block inside the function
+    that holds it), the first allocation afterwards walked all of it once more, 8 % of a batch's time (py-spy,
+    10,000 letters). What little cyclic garbage a batch leaves is collected later, in the ordinary way.
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        yield
+        return work(*args)
     finally:
         if was_enabled:
             gc.enable()
@@ -231,31 +246,52 @@ def collector_paused() -> Iterator[None]:
 def _run_batch(bounds: tuple[int, int]) -> _BatchOutcome:
     state = _STATE
     assert state is not None, "worker started without shared state"
+    return without_collector(_check_batch, bounds, state)
+
+
+def _check_batch(bounds: tuple[int, int], state: _Shared) -> _BatchOutcome:
     outcome = _BatchOutcome()
-    with collector_paused():
-        data = state.runner.new_data()
-        referenced = _load(range(*bounds), state, data, outcome)
-        _add_closure(data, referenced, state.index)
-        for result in state.runner.run(data, keep=lambda node: _is_local(node, state)):
-            outcome.results.append(locate(result, data, outcome.names, state.provenance))
+    data = state.runner.new_data()
+    referenced = _load(range(*bounds), state, data, outcome)
+    _add_closure(data, referenced, state.index)
+    for result in state.runner.run(data, keep=lambda node: _is_local(node, state)):
+        outcome.results.append(locate(result, data, outcome.names, state.provenance))
     return outcome
 
 
 def _common_pass(state: _Shared, common: set[tuple]) -> list[ValidationResult]:
     """Validate the shared graphs plus every triple the source graphs state about common nodes, together.
 
-    In this process, in one pass. Two ways of sharing it among forked workers were measured at 100,000 letters
-    and dropped: every worker targeting a share of the nodes over all the data (380 MiB more at 30,000 letters:
-    reading the shared index copied its pages into each worker), and chunks of nodes each with its forward
-    closure and what points back at it (6.9 s instead of 6.2 s, 2.45 GiB instead of 1.66 GiB).
+    In one process, in one pass. With several workers, ``validate_corpus`` runs it on the shared graphs alone as
+    the pool's first task (``_shared_pass``), beside the batches, instead of after them on one core while the
+    other waits, and keeps that answer when no source graph states anything about a common node (the usual case:
+    the mapping states such things in the shared graphs); otherwise it runs again at the end, with those
+    triples. At 100,000 letters this took the pass (6 s) off the critical path. It validates the shared index
+    itself (no copy), since a worker holding a copy beside a batch worker took the whole validation to 2.3 GiB.
+    Two ways of sharing the pass among forked workers were measured and dropped: every worker targeting a share
+    of the nodes over all the data (380 MiB more at 30,000 letters: reading the shared index copied its pages
+    into each worker), and chunks of nodes each with its forward closure and what points back at it (6.9 s
+    instead of 6.2 s, 2.45 GiB instead of 1.66 GiB).
     """
-    with collector_paused():
-        data = state.runner.new_data()
-        for triples in state.index.values():
-            _add_triples(data, triples)
+    return without_collector(_check_common, state, common)
+
+
+def _shared_pass() -> list[ValidationResult]:
+    """``_common_pass`` over the shared graphs alone, in a worker (before any batch has been seen)."""
+    state = _STATE
+    assert state is not None, "worker started without shared state"
+    return _common_pass(state, set())
+
+
+def _check_common(state: _Shared, common: set[tuple]) -> list[ValidationResult]:
+    data = state.runner.new_data()
+    if isinstance(data, TripleIndex) and not common:
+        data = state.index  # validated as it is: nothing to add
+    else:
+        _add_closure(data, state.index.spo, state.index)
         _add_triples(data, common)
-        return [locate(r, data, {}, state.provenance)
-                for r in state.runner.run(data, keep=lambda node: not _is_local(node, state))]
+    return [locate(r, data, {}, state.provenance)
+            for r in state.runner.run(data, keep=lambda node: not _is_local(node, state))]
 
 
 def _root_of(node: Node, data: Graph) -> str | None:
@@ -316,20 +352,22 @@ def validate_corpus(corpus: GraphCorpus, runner: Runner, *, workers: int | None 
     """Validate a corpus in batches; return the results (sorted, unique) and a few counts for the report."""
     global _STATE
     clock = _Clock()
-    with collector_paused():
-        state = _Shared(runner, corpus, _index_shared(corpus.shared), provenance or Provenance())
+    state = _Shared(runner, corpus, without_collector(_index_shared, corpus.shared, runner), provenance or Provenance())
     clock.lap("shared index")
     total = len(corpus)
     bounds = [(start, min(start + batch_size, total)) for start in range(0, total, batch_size)]
     workers = max(1, min(workers or os.cpu_count() or 1, len(bounds) or 1))
     _STATE = state
     try:
+        shared_only: list[ValidationResult] | None = None
         if workers == 1 or len(bounds) <= 1:
             outcomes: Iterable[_BatchOutcome] = map(_run_batch, bounds)
             results, common, roots, links, triples = _merge(outcomes)
         else:
             with multiprocessing.get_context("fork").Pool(workers, maxtasksperchild=BATCHES_PER_WORKER) as pool:
+                early = pool.apply_async(_shared_pass)  # queued first: a core is busy with it from the start
                 results, common, roots, links, triples = _merge(pool.imap_unordered(_run_batch, bounds))
+                shared_only = early.get()
         clock.lap("batches")
         duplicated = sorted(root for root, graphs in roots.items() if len(graphs) > 1)
         components = _entangled(roots, links)
@@ -339,7 +377,8 @@ def validate_corpus(corpus: GraphCorpus, runner: Runner, *, workers: int | None 
             for component in components:
                 _keep(results, _joint_pass(state, {root: roots[root] for root in component}, common))
         clock.lap("joint passes")
-        _keep(results, _common_pass(state, common))
+        beside = shared_only is not None and not common
+        _keep(results, shared_only if beside else _common_pass(state, common))  # type: ignore[arg-type]
         clock.lap("common pass")
     finally:
         _STATE = None
@@ -348,6 +387,7 @@ def validate_corpus(corpus: GraphCorpus, runner: Runner, *, workers: int | None 
     stats = {"source_graphs": total, "batches": len(bounds), "workers": workers, "source_triples": triples,
              "documents": len(roots), "duplicated_documents": duplicated,
              "jointly_validated_documents": len(entangled), "common_triples": len(common),
+             "common_pass": "beside the batches" if beside else "after the batches",
              "seconds": clock.laps}
     return ordered, stats
 

@@ -5,7 +5,9 @@ rdflib's store pays for contexts, generic triple patterns and generators on ever
 it cost about a third of the time the compiled engine needs in total. Here a triple costs two dict lookups to
 add and a check costs one ``dict.get``.
 
-``spo`` maps subject → predicate → set of objects; ``reverse(predicates)`` maps object → predicate → set of
+``spo`` maps subject → predicate → its objects: a 1-tuple while there is one (most subject-predicate pairs;
+a tuple costs a quarter of a set's memory, and needs no hash: an rdflib literal's hash is Python code), a set
+from the second on. ``reverse(predicates)`` maps object → predicate → set of
 subjects for the few predicates read backwards (inverse paths, class targets), built in one pass when a
 validation starts rather than on every ``add``; the provenance lookups of ``kg.validate.provenance`` (``subjects``)
 get a full reverse index, built on first use. ``isinstance`` against rdflib's term classes goes through the ABC
@@ -58,7 +60,7 @@ class TripleIndex:
         #: holds the term, so its id cannot be reused while the entry lives; a runner shares one such memo among
         #: all its batches.
         self._by_id: dict[int, tuple[Node, Node]] = {} if by_id is None else by_id
-        self.spo: dict[Node, dict[Node, set[Node]]] = {}
+        self.spo: dict[Node, dict[Node, tuple[Node] | set[Node]]] = {}
         self._count = 0
         #: Object → predicate → subjects, per set of predicates asked for (``None``: all of them).
         self._reverse: dict[frozenset | None, dict[Node, dict[Node, set[Node]]]] = {}
@@ -85,18 +87,52 @@ class TripleIndex:
                 o = entry[1] if entry is not None and entry[0] is o else resolve(o)
             po = spo_get(s)
             if po is None:
-                spo[s] = {p: {o}}
+                spo[s] = {p: (o,)}
             else:
                 objects = po.get(p)
                 if objects is None:
-                    po[p] = {o}
+                    po[p] = (o,)
+                elif type(objects) is tuple:
+                    if o in objects:
+                        continue
+                    po[p] = {objects[0], o}
                 elif o in objects:
                     continue
+                elif type(objects) is frozenset:  # borrowed from a sealed index (``add_described``)
+                    po[p] = {o, *objects}
                 else:
                     objects.add(o)
             added += 1
         if added:
             self._count += added
+            self._reverse = {}
+
+    def seal(self) -> TripleIndex:
+        """Make every collection of objects immutable, so that other indexes can borrow them (``add_described``)."""
+        for po in self.spo.values():
+            for p, objects in po.items():
+                if type(objects) is set:
+                    po[p] = frozenset(objects)
+        return self
+
+    def add_described(self, other: TripleIndex, subjects: Iterable[Node]) -> None:
+        """Add every triple ``other`` has about ``subjects``, a subject at a time: a subject this index does not
+        describe yet gets a copy of ``other``'s predicate dict, whose collections of objects it borrows (1-tuples
+        and, ``other`` being sealed, frozensets; the first object added here replaces the collection with a set of
+        its own). ``other`` must share this index's predicate instances (the same runner's ``new_data``)."""
+        spo, theirs, added = self.spo, other.spo, False
+        for s in subjects:
+            po = theirs.get(s)
+            if po is None:
+                continue
+            added = True
+            mine = spo.get(s)
+            if mine is None:
+                spo[s] = po.copy()
+                self._count += sum(map(len, po.values()))
+            else:
+                self.add_all((s, p, o) for p, objects in po.items() for o in objects)
+        if added:
             self._reverse = {}
 
     def canonical(self, term: Node) -> Node:

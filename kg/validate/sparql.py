@@ -241,7 +241,7 @@ def run_constraints(index: TripleIndex, constraints: Iterable[SparqlConstraint],
                 quads.extend([quad(subject, predicate, convert(o)) for o in objects])
         for p in po.keys() & constant.keys():
             if (s, p) not in loaded:
-                objects = po[p] & constant[p]
+                objects = constant[p].intersection(po[p])
                 if objects:
                     subject, predicate = convert(s), convert(p)
                     quads.extend([quad(subject, predicate, convert(o)) for o in objects])

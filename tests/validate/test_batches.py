@@ -18,16 +18,21 @@ from kg.validate.engine import path_text
 BASE = "https://kg.example.org"
 
 
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory) -> list[tuple[URIRef, Graph]]:
+def _mapped(tmp_path_factory, letters: int) -> list[tuple[URIRef, Graph]]:
+    """``letters`` synthetic letters mapped by the real mapping, each graph an editable rdflib copy."""
     from benchmarks.corpus import generate_authorities, iter_records
     from kg.authorities import load_authorities
     from kg.mapping import map_corpus
 
     folder = Path(tmp_path_factory.mktemp("authorities"))
     generate_authorities(folder)
-    graphs = map_corpus(list(iter_records(1000)), load_authorities(folder), BASE, {})
+    graphs = map_corpus(list(iter_records(letters)), load_authorities(folder), BASE, {})
     return [(name, _copy(g)) for name, g in graphs]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> list[tuple[URIRef, Graph]]:
+    return _mapped(tmp_path_factory, 1000)
 
 
 def _copy(graph: Graph) -> Graph:
@@ -137,3 +142,34 @@ def test_the_engine_answers_as_stock_pyshacl_does(seed_copy, engine):
                                        "compiled": "CompiledRunner"}[engine]
     ours = {(r.focus, r.component, r.severity, r.message) for r in validate_union(seed_copy, runner)}
     assert ours == stock and len(ours) >= 5
+
+
+@pytest.fixture(scope="module")
+def small_corpus(tmp_path_factory) -> list[tuple[URIRef, Graph]]:
+    return _mapped(tmp_path_factory, 80)
+
+
+def test_the_shared_graphs_are_checked_beside_the_batches_unless_a_source_graph_adds_to_them(small_corpus):
+    """The pass over the shared graphs runs as a pool task beside the batches; its answer is kept only when no
+    source graph states anything about a shared node, else the pass runs again with those triples."""
+    runner = runner_for()
+    clean = validate_graphs(small_corpus, workers=2, batch_size=10)
+    assert clean.stats["common_pass"] == "beside the batches"
+    assert clean.stats["common_triples"] == 0
+    assert {_key(r, runner.shapes) for r in clean.results} == {
+        _key(r, runner.shapes) for r in validate_union(small_corpus, runner)}
+
+    sources = [g for name, g in small_corpus if "/graph/source/" in str(name)]
+    source = sources[len(sources) // 2]
+    sender = next(iter(source.objects(None, CRM["P14_carried_out_by"])))
+    source.add((sender, RDFS.label, Literal("a second label, without a language")))  # about a shared person
+    try:
+        broken = validate_graphs(small_corpus, workers=2, batch_size=10)
+        whole = validate_union(small_corpus, runner)
+    finally:
+        source.remove((sender, RDFS.label, Literal("a second label, without a language")))
+    assert broken.stats["common_pass"] == "after the batches"
+    assert broken.stats["common_triples"] >= 1
+    assert sender in {r.focus for r in broken.results if r.is_violation}
+    assert sender not in {r.focus for r in clean.results if r.is_violation}
+    assert {_key(r, runner.shapes) for r in broken.results} == {_key(r, runner.shapes) for r in whole}

@@ -11,8 +11,7 @@ make the batched answer equal to the whole-graph answer (``tests/validate/test_b
    everything a shape can reach from a local node by following properties forwards. Only local nodes are
    targeted in a batch (``ShapesRunner.run(keep=...)``); shared nodes are there as context.
 2. *Common* nodes (every other subject: archive units, persons, ... and anything a source graph says about
-   them) are validated once, in one pass over the shared graphs plus the source graphs' triples about them
-   (``_common_pass``; beside the batches when there are no such triples).
+   them) are validated once, in a final pass over the shared graphs plus the source graphs' triples about them.
 3. A letter minted by two source graphs (the same document on two pages) and letters linked to each other
    (a note of one letter anchored from another) are validated once more together, each connected group in one
    joint pass, and only that pass reports on them.
@@ -262,25 +261,16 @@ def _check_batch(bounds: tuple[int, int], state: _Shared) -> _BatchOutcome:
 def _common_pass(state: _Shared, common: set[tuple]) -> list[ValidationResult]:
     """Validate the shared graphs plus every triple the source graphs state about common nodes, together.
 
-    In one process, in one pass. With several workers, ``validate_corpus`` runs it on the shared graphs alone as
-    the pool's first task (``_shared_pass``), beside the batches, instead of after them on one core while the
-    other waits, and keeps that answer when no source graph states anything about a common node (the usual case:
-    the mapping states such things in the shared graphs); otherwise it runs again at the end, with those
-    triples. At 100,000 letters this took the pass (6 s) off the critical path. It validates the shared index
-    itself (no copy), since a worker holding a copy beside a batch worker took the whole validation to 2.3 GiB.
-    Two ways of sharing the pass among forked workers were measured and dropped: every worker targeting a share
-    of the nodes over all the data (380 MiB more at 30,000 letters: reading the shared index copied its pages
-    into each worker), and chunks of nodes each with its forward closure and what points back at it (6.9 s
-    instead of 6.2 s, 2.45 GiB instead of 1.66 GiB).
+    In this process, in one pass, after the batches, on the shared index itself when no source graph states
+    anything about a common node (the usual case: the mapping states such things in the shared graphs), else on
+    a copy with those triples added. Measured at 100,000 letters and dropped: the pass as the pool's first task,
+    beside the batches (2-3 s sooner, but the pages of the shared index and its terms that a worker reads are
+    copied into it, 640 MiB, and the validation peaked at 1.94-2.06 GiB); in this process's main thread while
+    the workers run (68 s instead of 55: its writes copied the pages it shares with them); every worker
+    targeting a share of the nodes over all the data (380 MiB more at 30,000 letters); and chunks of nodes each
+    with its forward closure and what points back at it (6.9 s instead of 6.2 s, 2.45 GiB instead of 1.66 GiB).
     """
     return without_collector(_check_common, state, common)
-
-
-def _shared_pass() -> list[ValidationResult]:
-    """``_common_pass`` over the shared graphs alone, in a worker (before any batch has been seen)."""
-    state = _STATE
-    assert state is not None, "worker started without shared state"
-    return _common_pass(state, set())
 
 
 def _check_common(state: _Shared, common: set[tuple]) -> list[ValidationResult]:
@@ -359,15 +349,12 @@ def validate_corpus(corpus: GraphCorpus, runner: Runner, *, workers: int | None 
     workers = max(1, min(workers or os.cpu_count() or 1, len(bounds) or 1))
     _STATE = state
     try:
-        shared_only: list[ValidationResult] | None = None
         if workers == 1 or len(bounds) <= 1:
             outcomes: Iterable[_BatchOutcome] = map(_run_batch, bounds)
             results, common, roots, links, triples = _merge(outcomes)
         else:
             with multiprocessing.get_context("fork").Pool(workers, maxtasksperchild=BATCHES_PER_WORKER) as pool:
-                early = pool.apply_async(_shared_pass)  # queued first: a core is busy with it from the start
                 results, common, roots, links, triples = _merge(pool.imap_unordered(_run_batch, bounds))
-                shared_only = early.get()
         clock.lap("batches")
         duplicated = sorted(root for root, graphs in roots.items() if len(graphs) > 1)
         components = _entangled(roots, links)
@@ -377,8 +364,7 @@ def validate_corpus(corpus: GraphCorpus, runner: Runner, *, workers: int | None 
             for component in components:
                 _keep(results, _joint_pass(state, {root: roots[root] for root in component}, common))
         clock.lap("joint passes")
-        beside = shared_only is not None and not common
-        _keep(results, shared_only if beside else _common_pass(state, common))  # type: ignore[arg-type]
+        _keep(results, _common_pass(state, common))
         clock.lap("common pass")
     finally:
         _STATE = None
@@ -387,7 +373,6 @@ def validate_corpus(corpus: GraphCorpus, runner: Runner, *, workers: int | None 
     stats = {"source_graphs": total, "batches": len(bounds), "workers": workers, "source_triples": triples,
              "documents": len(roots), "duplicated_documents": duplicated,
              "jointly_validated_documents": len(entangled), "common_triples": len(common),
-             "common_pass": "beside the batches" if beside else "after the batches",
              "seconds": clock.laps}
     return ordered, stats
 

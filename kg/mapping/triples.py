@@ -104,6 +104,11 @@ class TripleStore(Store):
         for triple in candidates:
             yield triple, iter(_NO_CONTEXTS)
 
+    def snapshot(self) -> list[Triple]:
+        """Every triple in insertion order, copied in one C-level call: ``triples`` yields them one at a time,
+        each with its contexts, which cost validation about 4 % of a batch (``kg.validate.batches.triples_of``)."""
+        return list(self._triples)
+
     def __len__(self, context: Any = None) -> int:
         return len(self._triples)
 

@@ -113,6 +113,9 @@ def triples_of(graph: Graph) -> Iterable[tuple[Node, Node, Node]]:
     as the mapping's ``TripleStore`` and rdflib's ``SimpleMemory``): rdflib's ``Graph.__iter__`` adds a
     generator layer that costs about 1 µs a triple, eight times the store's own iteration."""
     store = graph.store
+    snapshot = getattr(store, "snapshot", None)  # the mapping's ``TripleStore``: its triples as one list
+    if snapshot is not None:
+        return snapshot()
     if not store.context_aware:
         return (triple for triple, _contexts in store.triples((None, None, None)))
     return graph

@@ -108,17 +108,17 @@ class _BatchOutcome:
 _STATE: _Shared | None = None
 
 
-def triples_of(graph: Graph) -> Iterable[tuple[Node, Node, Node]]:
-    """The triples of ``graph``, from its store directly when the store holds nothing else (not context-aware,
-    as the mapping's ``TripleStore`` and rdflib's ``SimpleMemory``): rdflib's ``Graph.__iter__`` adds a
-    generator layer that costs about 1 µs a triple, eight times the store's own iteration."""
+def triples_of(graph: Graph) -> list[tuple[Node, Node, Node]]:
+    """The triples of ``graph`` as a list, from its store directly when the store holds nothing else (not
+    context-aware, as the mapping's ``TripleStore`` and rdflib's ``SimpleMemory``): rdflib's ``Graph.__iter__``
+    adds a generator layer that costs about 1 µs a triple, eight times the store's own iteration."""
     store = graph.store
     snapshot = getattr(store, "snapshot", None)  # the mapping's ``TripleStore``: its triples as one list
     if snapshot is not None:
         return snapshot()
     if not store.context_aware:
-        return (triple for triple, _contexts in store.triples((None, None, None)))
-    return graph
+        return [triple for triple, _contexts in store.triples((None, None, None))]
+    return list(graph)
 
 
 def _index_shared(graphs: Iterable[NamedGraph], runner: Runner) -> TripleIndex:
@@ -159,13 +159,18 @@ def _add_closure(data: Graph | TripleIndex, objects: Iterable[Node], shared: Tri
                 if type(obj) is not Literal and obj in spo and obj not in seen:
                     seen.add(obj)
                     stack.append(obj)
+    _add_described(data, shared, reached)
+
+
+def _add_described(data: Graph | TripleIndex, shared: TripleIndex, subjects: Iterable[Node]) -> None:
+    """Add every triple ``shared`` has about ``subjects`` (borrowed a subject at a time by a ``TripleIndex``)."""
     if isinstance(data, TripleIndex):
-        data.add_described(shared, reached)
-    else:
-        for subject in reached:
-            for p, objects_of in spo[subject].items():
-                for obj in objects_of:
-                    data.add((subject, p, obj))
+        data.add_described(shared, subjects)
+        return
+    for subject in subjects:
+        for p, objects in shared.spo.get(subject, {}).items():
+            for obj in objects:
+                data.add((subject, p, obj))
 
 
 def _add_triples(data: Graph | TripleIndex, triples: Iterable[tuple]) -> None:
@@ -185,7 +190,7 @@ def _load(indices: Iterable[int], state: _Shared, data: Graph | TripleIndex, out
     root_of: dict[Node, str | None] = {}  # local_root per node: most objects are the letter's own IRIs
     for i in indices:
         name, graph = state.corpus.source(i)
-        triples = list(triples_of(graph))
+        triples = triples_of(graph)
         _add_triples(data, triples)
         letter_objects = set()
         for obj in {o for _s, _p, o in triples if type(o) is not Literal}:
@@ -281,7 +286,7 @@ def _check_common(state: _Shared, common: set[tuple]) -> list[ValidationResult]:
     if isinstance(data, TripleIndex) and not common:
         data = state.index  # validated as it is: nothing to add
     else:
-        _add_closure(data, state.index.spo, state.index)
+        _add_described(data, state.index, state.index.spo)
         _add_triples(data, common)
     return [locate(r, data, {}, state.provenance)
             for r in state.runner.run(data, keep=lambda node: not _is_local(node, state))]

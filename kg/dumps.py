@@ -20,7 +20,6 @@ This module knows nothing of releases or VoID (``kg.publish``, ``kg.void``): it 
 from __future__ import annotations
 
 import contextlib
-import gzip
 import hashlib
 import io
 import itertools
@@ -33,6 +32,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph as ox
+from isal import igzip
 from rdflib import BNode, Graph, Literal, URIRef
 
 from kg import settings
@@ -115,6 +115,16 @@ class DumpError(ValueError):
 def graph_suffix(graph: str) -> bytes:
     """What turns a canonical N-Triples line into the N-Quads line of ``graph``: ``line[:-3] + suffix``."""
     return b" " + str(ox.NamedNode(graph)).encode("utf-8") + b" .\n"
+
+
+def parse_own(source: bytes | BinaryIO | Path, rdf_format: ox.RdfFormat) -> ox.QuadParser:
+    """Parse lines this package wrote itself (spilled graphs, the union file, ``dataset.nq``), without checking
+    every IRI and literal again: the mapping built them from valid terms and pyoxigraph's writer made them
+    canonical, so pyoxigraph's ``lenient`` mode gives the same triples 2.6 times faster (2.3 million triples:
+    1.3 s instead of 3.4 s). Never for a file a user hands in: that is checked in full (``kg.rdffiles``)."""
+    if isinstance(source, Path):
+        return ox.parse(path=str(source), format=rdf_format, lenient=True)
+    return ox.parse(source, format=rdf_format, lenient=True)
 
 
 def ntriples_line(nquad: bytes) -> bytes:
@@ -286,13 +296,11 @@ def write_format(fmt: DumpFormat, out: BinaryIO, prefixes: dict[str, str], *, nq
     elif fmt.rdf_format == ox.RdfFormat.N_TRIPLES:
         _copy_lines(union, out)
     elif fmt.rdf_format == ox.RdfFormat.TRIG:
-        quads = ox.parse(_lines_stream(iter(grouped())), format=ox.RdfFormat.N_QUADS)
+        quads = parse_own(_lines_stream(iter(grouped())), ox.RdfFormat.N_QUADS)
         _serialize_with_prefixes(quads, out, fmt.rdf_format, prefixes)
     else:
-        if isinstance(union, Path):
-            triples = ox.parse(path=str(union), format=ox.RdfFormat.N_TRIPLES)
-        else:
-            triples = ox.parse(_lines_stream(iter(union())), format=ox.RdfFormat.N_TRIPLES)
+        triples = parse_own(union if isinstance(union, Path) else _lines_stream(iter(union())),
+                            ox.RdfFormat.N_TRIPLES)
         if fmt.rdf_format == ox.RdfFormat.TURTLE:
             _serialize_with_prefixes(triples, out, fmt.rdf_format, prefixes)
         else:
@@ -419,7 +427,7 @@ def write_dump_from_release(release: Path, fmt: DumpFormat, out: BinaryIO, *, co
     if stored.is_file() and not stored.is_symlink():
         with stored.open("rb") as src:
             if fmt.gzipped and not want_gzip:
-                with gzip.open(src, "rb") as unzipped:
+                with igzip.open(src, "rb") as unzipped:
                     shutil.copyfileobj(unzipped, out, 1 << 20)
             elif want_gzip and not fmt.gzipped:
                 with deterministic_gzip(out) as zipped:
@@ -433,9 +441,19 @@ def write_dump_from_release(release: Path, fmt: DumpFormat, out: BinaryIO, *, co
         dataset._write_plain(fmt, target, prefixes=prefixes)
 
 
-def deterministic_gzip(out: BinaryIO) -> gzip.GzipFile:
-    """A gzip writer whose header holds no file name and mtime 0: equal input, equal bytes."""
-    return gzip.GzipFile(filename="", mode="wb", fileobj=out, compresslevel=6, mtime=0)
+def deterministic_gzip(out: BinaryIO) -> igzip.GzipFile:
+    """A gzip writer whose header holds no file name and mtime 0: equal input, equal bytes.
+
+    ISA-L's deflate (``isal``), not zlib's: at its default level it compresses the N-Quads 13 times faster
+    than zlib's level 6 (0.24 s against 3.1 s for 400 MB of ``dataset.nq``), for files about a third
+    larger (6.3 % of the input against 4.7 %); at 100,000 letters zlib spent about 80 s of CPU on the two
+    compressed dumps. The output is ordinary gzip (RFC 1952): every gzip reader opens it.
+    """
+    return igzip.GzipFile(filename="", mode="wb", fileobj=out, compresslevel=_GZIP_LEVEL, mtime=0)
+
+
+#: ISA-L's levels run 0-3; 2 is its default. Level 3 makes files 6 % smaller at a quarter of the speed.
+_GZIP_LEVEL = 2
 
 
 def sha256_file(path: Path) -> str:

@@ -45,6 +45,7 @@ from kg.dumps import (
     DumpError,
     HashingWriter,
     ntriples_line,
+    parse_own,
     sha256_file,
     write_dumps_streamed,
     write_file,
@@ -321,7 +322,7 @@ def ntriples_graph(lines: list[bytes]) -> Graph:
             return Literal(node.value)
         return Literal(node.value, datatype=term(node.datatype))
 
-    for triple in ox.parse(b"".join(lines), format=ox.RdfFormat.N_TRIPLES):
+    for triple in parse_own(b"".join(lines), ox.RdfFormat.N_TRIPLES):
         graph.add((term(triple.subject), term(triple.predicate), term(triple.object)))
     return graph
 

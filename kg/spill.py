@@ -34,7 +34,7 @@ from typing import Any, Protocol
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
-from kg.dumps import DumpError, TermConverter, graph_suffix, ntriples_line, sorted_ntriples
+from kg.dumps import DumpError, TermConverter, graph_suffix, ntriples_line, parse_own, sorted_ntriples
 
 #: Lines per sorted run: about 300 MB in each sorting process (22 runs at 100,000 letters).
 RUN_LINES = 1_000_000
@@ -169,8 +169,7 @@ class SpilledDataset:
         if not files:
             return
         dataset = ox.Dataset(quad for path in files
-                             for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS,
-                                                  rename_blank_nodes=False))
+                             for quad in parse_own(path, ox.RdfFormat.N_QUADS))
         dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
         by_graph: dict[str, list[ox.Triple]] = {}
         for quad in dataset:

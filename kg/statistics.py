@@ -37,6 +37,8 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
+from kg.dumps import parse_own
+
 QB = "http://purl.org/linked-data/cube#"
 KGO = "https://kg.example.org/ontology#"
 SCHEMA = "https://schema.org/"
@@ -143,7 +145,7 @@ class StatisticsCollector:
 
     def _read_names(self, lines: list[bytes]) -> None:
         """Remember one English (else untagged, else any) name per resource, the smallest for determinism."""
-        for triple in ox.parse(b"".join(lines), format=ox.RdfFormat.N_TRIPLES):
+        for triple in parse_own(b"".join(lines), ox.RdfFormat.N_TRIPLES):
             if not isinstance(triple.subject, ox.NamedNode) or not isinstance(triple.object, ox.Literal):
                 continue
             lang = triple.object.language

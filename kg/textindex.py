@@ -33,6 +33,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.dumps import parse_own
+
 LABELS = ("http://www.w3.org/2000/01/rdf-schema#label", "https://schema.org/name",
           "http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2004/02/skos/core#altLabel",
           "http://www.w3.org/2004/02/skos/core#hiddenLabel")
@@ -122,7 +124,7 @@ class TextIndexWriter:
 
     def _store(self, batch: list[bytes]) -> None:
         rows = []
-        for triple in ox.parse(b"".join(batch), format=ox.RdfFormat.N_TRIPLES):
+        for triple in parse_own(b"".join(batch), ox.RdfFormat.N_TRIPLES):
             if not isinstance(triple.subject, ox.NamedNode) or not isinstance(triple.object, ox.Literal):
                 continue
             subject, predicate = triple.subject.value, triple.predicate.value

@@ -25,7 +25,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
-import heapq
 import itertools
 import json
 import multiprocessing
@@ -51,7 +50,7 @@ from kg.dumps import (
     write_file,
 )
 from kg.network import write_network
-from kg.spill import SpilledDataset, graph_suffix, spill_graphs, union_of
+from kg.spill import SpilledDataset, graph_suffix, merge_few_into, spill_graphs
 from kg.statistics import StatisticsCollector
 from kg.textindex import TextIndexWriter
 from kg.void import (
@@ -209,13 +208,17 @@ def _write_release(folder: Path, named_graphs: Iterable[tuple[URIRef, Graph]], *
     search = _TextIndexProcess(dataset, statistics, base_uri, folder / SEARCH_INDEX)
     files: dict[str, dict] = {}
     try:
-        # The description counts the content plus itself, then joins the dataset as its own graph: so the sorted
-        # runs are merged twice, once to count (nothing written) and once to write with the description merged in.
+        # One merge of the sorted runs writes the content (N-Quads and the union graph's N-Triples) and counts it
+        # for the description; the description counts the content plus itself, and its few lines are then
+        # placed into both files by copying the bytes around them (kg.spill.merge_few_into).
         issued = release_date()
         info = DescriptionInput(base_uri=base_uri, issued=issued,
                                 source_documents=sum(int(s.get("documents", 0)) for s in sources),
                                 source_files=len(sources), network=collector is not None)
-        content_stats = compute_statistics(union_of(dataset.iter_nquads(statistics_quads)), base_uri)
+        content = _ContentFiles(spill_dir)
+        say("merging the sorted graphs and counting them for the dataset description")
+        with content:
+            content_stats = compute_statistics(content.union(dataset.iter_nquads(statistics_quads)), base_uri)
         core, stats = describe_with_own_counts(content_stats, info)
         description = CanonicalDataset()
         description.add_graph(str(ids.graph_name), core)
@@ -225,9 +228,8 @@ def _write_release(folder: Path, named_graphs: Iterable[tuple[URIRef, Graph]], *
 
         union_file = spill_dir / "union.nt"
         say(f"writing {DATASET} ({stats.triples} triples)")
-        own_quads = [line[:-3] + suffix for line in own_lines]
-        quads, triples, size, digest = _write_dataset(folder / DATASET, union_file,
-                                                      dataset.iter_nquads(heapq.merge(statistics_quads, own_quads)))
+        quads, triples, size, digest = _write_dataset(folder / DATASET, union_file, content,
+                                                      [line[:-3] + suffix for line in own_lines], own_lines)
         files[DATASET] = {"size": size, "sha256": digest}
         if triples != stats.triples:  # pragma: no cover - a bug in the fixpoint, never the user's input
             raise PublishError(f"description says {stats.triples} triples, the union graph has {triples}")
@@ -393,23 +395,54 @@ class _TextIndexProcess:
         self.process.join()
 
 
-def _write_dataset(path: Path, union_file: Path, nquads: Iterator[bytes]) -> tuple[int, int, int, str]:
-    """Write the sorted N-Quads to ``path`` and, in the same pass, the union graph's sorted N-Triples to
-    ``union_file`` (each triple once); return (quads, union triples, size, SHA-256 of ``path``)."""
-    quads = triples = 0
-    previous = None
-    with HashingWriter(path) as out, union_file.open("wb", buffering=1 << 20) as union:
+class _ContentFiles:
+    """The content's sorted N-Quads and the union graph's sorted N-Triples (each triple once), written while
+    the merged quads pass by on their way to be counted."""
+
+    def __init__(self, folder: Path) -> None:
+        self.nquads = folder / "content.nq"
+        self.ntriples = folder / "content.nt"
+        self.quads = self.triples = 0
+
+    def __enter__(self) -> _ContentFiles:
+        self._quads_out = self.nquads.open("wb", buffering=1 << 20)
+        self._union_out = self.ntriples.open("wb", buffering=1 << 20)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._quads_out.close()
+        self._union_out.close()
+
+    def union(self, nquads: Iterator[bytes]) -> Iterator[bytes]:
+        """Write ``nquads`` (sorted, each once) and their union graph; yield the union graph's lines."""
+        previous = None
         while chunk := list(itertools.islice(nquads, 1 << 16)):
-            quads += len(chunk)
-            out.write(b"".join(chunk))
+            self.quads += len(chunk)
+            self._quads_out.write(b"".join(chunk))
             fresh = []
             for line in chunk:
                 triple = ntriples_line(line)
                 if triple != previous:
                     fresh.append(triple)
                     previous = triple
-            triples += len(fresh)
-            union.write(b"".join(fresh))
+            self.triples += len(fresh)
+            self._union_out.write(b"".join(fresh))
+            yield from fresh
+
+    def remove(self) -> None:
+        self.nquads.unlink(missing_ok=True)
+        self.ntriples.unlink(missing_ok=True)
+
+
+def _write_dataset(path: Path, union_file: Path, content: _ContentFiles, own_quads: list[bytes],
+                   own_triples: list[bytes]) -> tuple[int, int, int, str]:
+    """Write ``path`` (the content's N-Quads with the description's merged in) and ``union_file`` (the same for
+    the union graph's N-Triples); return (quads, union triples, size, SHA-256 of ``path``)."""
+    with HashingWriter(path) as out:
+        quads = content.quads + merge_few_into(content.nquads, own_quads, out)
+    with union_file.open("wb", buffering=1 << 20) as union:
+        triples = content.triples + merge_few_into(content.ntriples, own_triples, union)
+    content.remove()
     return quads, triples, out.size, out.hexdigest()
 
 

@@ -572,6 +572,72 @@ class TermConverter:
         raise DumpError(f"cannot publish term {term!r} of type {type(term).__name__}")
 
 
+class NTriplesLines:
+    """rdflib triples → canonical N-Triples lines, made in Python from each term's canonical form.
+
+    An IRI's form (``<…>``) is taken once from pyoxigraph and remembered; a literal's is pyoxigraph's too, so the
+    lines are byte for byte what its N-Triples writer gives, without building a pyoxigraph triple for each and
+    serialising them: spilling 1,000 letters' graphs (201,005 triples) took 1.7-2.2 µs a triple instead of
+    3.1-4.5 (``GraphSpill.add``, five rounds each). Triples with a blank node
+    are handed back as they are: their labels are made canonical later, over the whole dataset.
+    """
+
+    def __init__(self) -> None:
+        self._iris: dict[str, bytes] = {}
+
+    def of(self, triples: Iterable[tuple]) -> tuple[list[bytes], list[tuple]]:
+        """The lines of the triples without blank nodes (unsorted, possibly repeated) and the other triples."""
+        iris = self._iris
+        lines: list[bytes] = []
+        blank: list[tuple] = []
+        for triple in triples:
+            s, p, o = triple
+            if type(s) is URIRef:
+                subject = iris.get(str(s))
+                if subject is None:
+                    subject = self._iri(s)
+            elif isinstance(s, BNode):
+                blank.append(triple)
+                continue
+            else:
+                subject = self._iri(s)
+            predicate = iris.get(str(p)) if type(p) is URIRef else None
+            if predicate is None:
+                predicate = self._iri(p)
+            kind = type(o)
+            if kind is URIRef:
+                obj = iris.get(str(o))
+                if obj is None:
+                    obj = self._iri(o)
+            elif kind is Literal:
+                obj = self._literal(o)
+            elif isinstance(o, BNode):
+                blank.append(triple)
+                continue
+            else:
+                obj = self._literal(o) if isinstance(o, Literal) else self._iri(o)
+            lines.append(b"%s %s %s .\n" % (subject, predicate, obj))
+        return lines, blank
+
+    def _iri(self, term) -> bytes:
+        if not isinstance(term, URIRef):
+            raise DumpError(f"cannot publish term {term!r} of type {type(term).__name__} where an IRI belongs")
+        key = str(term)
+        form = self._iris.get(key)
+        if form is None:
+            form = self._iris[key] = str(ox.NamedNode(key)).encode("utf-8")
+        return form
+
+    def _literal(self, term: Literal) -> bytes:
+        language = term.language
+        if language:
+            return str(ox.Literal(str(term), language=language)).encode("utf-8")
+        datatype = term.datatype
+        if datatype is not None:
+            return str(ox.Literal(str(term), datatype=ox.NamedNode(str(datatype)))).encode("utf-8")
+        return str(ox.Literal(str(term))).encode("utf-8")
+
+
 def _has_blank(quad: ox.Quad) -> bool:
     return isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
 

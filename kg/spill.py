@@ -34,7 +34,8 @@ from typing import Any, BinaryIO, Protocol
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
-from kg.dumps import DumpError, TermConverter, graph_suffix, ntriples_line, parse_own, sorted_ntriples
+from kg.dumps import DumpError, NTriplesLines, TermConverter, graph_suffix, ntriples_line, parse_own, sorted_ntriples
+from kg.mapping.triples import triples_of
 
 #: Lines per sorted run: about 300 MB in each sorting process (22 runs at 100,000 letters).
 RUN_LINES = 1_000_000
@@ -79,20 +80,18 @@ class GraphSpill:
         self._index = self.folder / f"{tag}.index"
         self._blank = self.folder / f"{tag}.blank.nq"
         self._converter = TermConverter()
+        self._lines = NTriplesLines()
 
     def add(self, name: URIRef, graph: Graph) -> int:
         """Spill one rdflib graph; return its number of triples without blank nodes."""
         if not isinstance(name, URIRef):
             raise DumpError(f"graph name {name!r} is not an IRI: named graphs need IRIs to be published")
-        converter = self._converter
-        plain: list[ox.Triple] = []
-        blank: list[ox.Triple] = []
-        for s, p, o in graph:
-            triple = converter.triple(s, p, o)
-            (blank if converter.last_had_blank else plain).append(triple)
+        lines, blank = self._lines.of(triples_of(graph))
         if blank:
-            self._add_blank(str(name), blank)
-        return self.add_lines(str(name), sorted_ntriples(plain))
+            converter = self._converter
+            self._add_blank(str(name), [converter.triple(s, p, o) for s, p, o in blank])
+        lines = sorted(set(lines))
+        return self.add_lines(str(name), lines)
 
     def add_lines(self, name: str, lines: list[bytes]) -> int:
         """Spill a graph given as sorted, duplicate-free canonical N-Triples lines (none: the graph is still

@@ -106,7 +106,7 @@ class TripleStore(Store):
 
     def snapshot(self) -> list[Triple]:
         """Every triple in insertion order, copied in one C-level call: ``triples`` yields them one at a time,
-        each with its contexts, which cost validation about 4 % of a batch (``kg.validate.batches.triples_of``)."""
+        each with its contexts, which cost validation about 4 % of a batch (:func:`triples_of`)."""
         return list(self._triples)
 
     def __len__(self, context: Any = None) -> int:
@@ -163,3 +163,16 @@ def light_graph(prefixes: dict[str, str] | None = None) -> Graph:
     for prefix, namespace in (prefixes or {}).items():
         store.bind(prefix, URIRef(str(namespace)))
     return LightGraph(store=store, bind_namespaces="none")
+
+
+def triples_of(graph: Graph) -> list[tuple[Node, Node, Node]]:
+    """The triples of ``graph`` as a list, from its store directly when the store holds nothing else (not
+    context-aware, as the mapping's ``TripleStore`` and rdflib's ``SimpleMemory``): rdflib's ``Graph.__iter__``
+    adds a generator layer that costs about 1 µs a triple, eight times the store's own iteration."""
+    store = graph.store
+    snapshot = getattr(store, "snapshot", None)  # the mapping's ``TripleStore``: its triples as one list
+    if snapshot is not None:
+        return snapshot()
+    if not store.context_aware:
+        return [triple for triple, _contexts in store.triples((None, None, None))]
+    return list(graph)

@@ -592,31 +592,19 @@ class NTriplesLines:
         blank: list[tuple] = []
         for triple in triples:
             s, p, o = triple
-            if type(s) is URIRef:
-                subject = iris.get(str(s))
-                if subject is None:
-                    subject = self._iri(s)
-            elif isinstance(s, BNode):
+            if isinstance(s, BNode) or isinstance(o, BNode):
                 blank.append(triple)
                 continue
-            else:
-                subject = self._iri(s)
+            # Exact types first: a subclass of a term (rare) takes the slow path, never a wrong cache entry.
+            subject = iris.get(str(s)) if type(s) is URIRef else None
             predicate = iris.get(str(p)) if type(p) is URIRef else None
-            if predicate is None:
-                predicate = self._iri(p)
-            kind = type(o)
-            if kind is URIRef:
-                obj = iris.get(str(o))
-                if obj is None:
-                    obj = self._iri(o)
-            elif kind is Literal:
+            if type(o) is Literal:
                 obj = self._literal(o)
-            elif isinstance(o, BNode):
-                blank.append(triple)
-                continue
             else:
-                obj = self._literal(o) if isinstance(o, Literal) else self._iri(o)
-            lines.append(b"%s %s %s .\n" % (subject, predicate, obj))
+                obj = iris.get(str(o)) if type(o) is URIRef else None
+                if obj is None:
+                    obj = self._literal(o) if isinstance(o, Literal) else self._iri(o)
+            lines.append(b"%s %s %s .\n" % (subject or self._iri(s), predicate or self._iri(p), obj))
         return lines, blank
 
     def _iri(self, term) -> bytes:

@@ -51,6 +51,8 @@ _BATCH = 20_000
 
 def fold(text: str) -> str:
     """Case- and accent-folded text: what both indexes compare."""
+    if text.isascii():  # nothing to decompose, nothing combining: the same result, without a loop per character
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 

@@ -28,7 +28,6 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 from kg import settings
-from kg.dumps import sha256_file
 from kg.mapping import CorpusMapping
 from kg.memory import release_free_memory
 from kg.spill import GraphSpill
@@ -86,7 +85,7 @@ def read_corpus(sources: Path, base_uri: str, *, authorities_dir: Path | None = 
     if not result.records:
         raise BuildError(f"{sources}: no letters found in {len(result.read)} file(s). {NOT_PUBLISHED}")
 
-    digests = {str(path): sha256_file(Path(path)) for path in result.read}
+    digests = {str(path): result.digests[str(path)] for path in result.read}
     per_file = Counter(record.source.path for record in result.records if record.source)
     source_info = [{"path": path, "sha256": digest, "documents": per_file.get(path, 0)}
                    for path, digest in sorted(digests.items())]

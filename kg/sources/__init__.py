@@ -10,6 +10,7 @@ CMIF hook: a module ``kg/sources/cmif.py`` defining ``read_cmif(path: Path) -> l
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -98,29 +99,41 @@ def read_sources(paths: list[Path], *, dedupe: bool = True,
 #: Below this many files, starting processes costs more than it saves.
 _PARALLEL_FROM = 64
 
-_Outcome = tuple[Path, list[LetterRecord], list[Notice], SourceError | None]
+_Outcome = tuple[Path, list[LetterRecord], list[Notice], SourceError | None, str | None]
 
 
 def _read_isolated(path: Path) -> _Outcome:
-    """Read one file into its own result (so that it can run in a worker process and be sent back)."""
+    """Read one file into its own result (so that it can run in a worker process and be sent back), with the
+    SHA-256 of its bytes: hashed here, in parallel, not file after file by the process that collects the results
+    (57,749 files took 13 s there)."""
     own = ReadResult()
     try:
         found = _read_one(path, own)
+        digest = _sha256(path)
     except SourceFormatError as exc:
-        return path, [], own.notices, SourceError(str(path), exc.line, exc.reason)
+        return path, [], own.notices, SourceError(str(path), exc.line, exc.reason), None
     except OSError as exc:
-        return path, [], own.notices, SourceError(str(path), None, f"cannot be read: {exc.strerror or exc}")
-    return path, found, own.notices, None
+        return path, [], own.notices, SourceError(str(path), None, f"cannot be read: {exc.strerror or exc}"), None
+    return path, found, own.notices, None, digest
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _collect(outcomes: Iterable[_Outcome], result: ReadResult, records: list[LetterRecord]) -> None:
-    for path, found, notices, error in outcomes:
+    for path, found, notices, error, digest in outcomes:
         result.notices += notices
         if error is not None:
             result.errors.append(error)
             continue
         records += found
         result.read.append(path)
+        result.digests[str(path)] = digest
 
 
 class _Sized:

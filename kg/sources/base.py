@@ -74,3 +74,5 @@ class ReadResult:
     errors: list[SourceError] = field(default_factory=list)
     duplicates: list[Duplicate] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
+    #: each file read → the SHA-256 of its bytes (hashed where it was read: in the worker, when there are workers)
+    digests: dict[str, str] = field(default_factory=dict)

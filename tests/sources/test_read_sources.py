@@ -145,3 +145,19 @@ def test_kg_parse_front_matter_prints_an_empty_list_and_exits_zero():
 def test_kg_parse_page_with_several_documents_prints_several_objects():
     proc = run_parse(FIXTURES / "dates_and_times.txt")
     assert proc.returncode == 0 and len(json.loads(proc.stdout)) == 6
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_each_file_read_is_recorded_with_the_sha256_of_its_bytes(tmp_path, bad_files, workers):
+    """The manifest names every source with its SHA-256; the readers hash what they read (in the worker when
+    there are workers), and a file that could not be read gets none."""
+    import hashlib
+    import shutil
+
+    for number in range(70):  # enough files for the worker processes to be used
+        shutil.copy(SEED, tmp_path / f"page-{number:02d}.txt")
+    (tmp_path / "page-07.txt").write_text(SEED.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    result = read_sources([tmp_path], workers=workers)
+    assert len(result.read) == 70 and {Path(e.path).name for e in result.errors} == {p.name for p in bad_files.values()}
+    assert result.digests == {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in result.read}
+    assert result.digests[str(tmp_path / "page-07.txt")] != result.digests[str(tmp_path / "page-08.txt")]

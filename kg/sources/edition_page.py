@@ -57,8 +57,9 @@ class Line:
     no: int
     text: str
 
-    @property
+    @functools.cached_property
     def s(self) -> str:
+        """The text stripped; kept, since the classifiers ask for it many times a line."""
         return self.text.strip()
 
 
@@ -155,8 +156,11 @@ def _skip_header(lines: list[Line]) -> tuple[int, bool]:
     return i, True
 
 
+_TITLEISH = re.compile(r"^Bolshevik\s+Leaders?", re.I)
+
+
 def _titleish(s: str) -> bool:
-    return bool(re.match(r"^Bolshevik\s+Leaders?", s, re.I))
+    return bool(_TITLEISH.match(s))
 
 
 # -------------------------------------------------------------------------------- documents on a page
@@ -340,13 +344,19 @@ def _parse_document(seg: list[Line], path: str, *, at_eof: bool, ends_mid_line: 
     return rec
 
 
+_TRAILING_NUMBER = re.compile(r"\s+\d{1,2}\s*\.?$")
+
+
 def _strip_trailing_marker(s: str) -> str:
-    return re.sub(r"\s+\d{1,2}\s*\.?$", "", s)
+    return _TRAILING_NUMBER.sub("", s)
+
+
+_DIGIT = re.compile(r"\d")
 
 
 def _field_markers(text: str, field: str, note_ns: set[int]) -> tuple[str, list[Marker]]:
     """Take validated note markers out of a short line (heading, date, salutation, signature, …)."""
-    if not note_ns or not re.search(r"\d", text):
+    if not note_ns or not _DIGIT.search(text):
         return text, []
     scan = find_markers(text, note_ns, field=field, fields_only=True)
     if field == "date_text" and scan.markers and parse_date_line(scan.text) is None:
@@ -506,9 +516,12 @@ def _parse_body(rec: LetterRecord, part: list[Line], note_ns: set[int], *, incom
     _check_brackets(rec, body)
 
 
+_FRAGMENT_START = re.compile(r"^[\[\d(]")
+
+
 def _fragment(s: str) -> bool:
     """A cut line that may be the start of a date, time, address or salutation line rather than prose."""
-    return len(s.split()) <= 3 or bool(re.match(r"^[\[\d(]", s) or MONTH_PATTERN.match(s)
+    return len(s.split()) <= 3 or bool(_FRAGMENT_START.match(s) or MONTH_PATTERN.match(s)
                                      or L.is_address_line(s))
 
 
@@ -546,14 +559,20 @@ def _split_signed_time(text: str, sender_surnames: set[str]) -> tuple[str, str] 
     return None
 
 
+_BLANKS = re.compile(r"[ \t]+")
+_DOUBLED_STOP = re.compile(r"([.!?])\.(?=\s|$)")
+_ELLIPSIS = re.compile(r"\[\s*(?:\.\s*){3}\]|\[\u2026\]")
+_SPACE_BEFORE_PUNCT = re.compile(r" +([.,;:!?])")
+
+
 def normalise_text(text: str) -> str:
     """Reading for search: editorial brackets expanded (``Kal[edi]n`` → ``Kaledin``, ``[...]`` → ``...``),
     spaces tidied. Markers are already out."""
-    s = re.sub(r"\[\s*(?:\.\s*){3}\]|\[\u2026\]", "\u2026", text)  # kept apart from the tidying below
+    s = _ELLIPSIS.sub("\u2026", text)  # kept apart from the tidying below
     s = s.replace("[", "").replace("]", "")
-    s = re.sub(r"[ \t]+", " ", s)
-    s = re.sub(r" +([.,;:!?])", r"\1", s)
-    s = re.sub(r"([.!?])\.(?=\s|$)", r"\1", s)
+    s = _BLANKS.sub(" ", s)
+    s = _SPACE_BEFORE_PUNCT.sub(r"\1", s)
+    s = _DOUBLED_STOP.sub(r"\1", s)
     s = s.replace("\u2026", "...")
     return "\n".join(line.strip() for line in s.split("\n"))
 
@@ -726,11 +745,14 @@ def _check_markers(rec: LetterRecord, note_ns: set[int], incomplete: bool) -> No
             rec.warnings.append(f"{where}; the web page probably lost it")
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
 def _check_repeats(rec: LetterRecord) -> None:
     """A passage the web page printed twice is reported, not dropped. Sentences of 60+ characters are compared
     word by word; 85 % alike counts (the web page's copies differ by a word or two)."""
     for label, text in [("body", rec.body)] + [(f"note {n.n}", n.text) for n in rec.notes]:
-        sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if len(s.strip()) >= 60]
+        sentences = [s.strip() for s in _SENTENCE_END.split(text) if len(s.strip()) >= 60]
         seen: list[tuple[str, list[str]]] = []
         for s in sentences:
             words = s.lower().split()

@@ -16,7 +16,7 @@ from __future__ import annotations
 import difflib
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.archival import (
@@ -56,11 +56,11 @@ class Line:
 
     no: int
     text: str
+    #: The text stripped: set once, since the classifiers ask for it many times a line.
+    s: str = field(init=False, repr=False, compare=False)
 
-    @functools.cached_property
-    def s(self) -> str:
-        """The text stripped; kept, since the classifiers ask for it many times a line."""
-        return self.text.strip()
+    def __post_init__(self) -> None:
+        self.s = self.text.strip()
 
 
 @dataclass
@@ -97,12 +97,13 @@ def parse_page(text: str, path: str) -> PageRead:
     """Parse the text of one page into records (empty for front matter)."""
     if text.startswith("\ufeff"):
         text = text[1:]
-    raw = text.split("\n")
+    # No-break and thin spaces (HTML &nbsp;) and tabs are spaces to a reader of the page: the classifiers
+    # and marker shapes look for plain spaces. (Replaced in the whole text at once: none of them is a line
+    # ending.)
+    raw = _SPACES.sub(" ", text).split("\n")
     if raw and raw[-1] == "":
         raw.pop()
-    # No-break and thin spaces (HTML &nbsp;) and tabs are spaces to a reader of the page: the classifiers
-    # and marker shapes look for plain spaces.
-    lines = [Line(i + 1, _SPACES.sub(" ", t.rstrip("\r"))) for i, t in enumerate(raw)]
+    lines = [Line(i + 1, t.rstrip("\r")) for i, t in enumerate(raw)]
     ends_mid_line = not text.endswith("\n")
     notices: list[Notice] = []
     header_end, has_header = _skip_header(lines)
@@ -568,9 +569,10 @@ _SPACE_BEFORE_PUNCT = re.compile(r" +([.,;:!?])")
 def normalise_text(text: str) -> str:
     """Reading for search: editorial brackets expanded (``Kal[edi]n`` → ``Kaledin``, ``[...]`` → ``...``),
     spaces tidied. Markers are already out."""
-    s = _ELLIPSIS.sub("\u2026", text)  # kept apart from the tidying below
+    s = _ELLIPSIS.sub("\u2026", text) if "[" in text else text  # kept apart from the tidying below
     s = s.replace("[", "").replace("]", "")
-    s = _BLANKS.sub(" ", s)
+    if "\t" in s or "  " in s:  # else a no-op, and a slow one: it stops at every space
+        s = _BLANKS.sub(" ", s)
     s = _SPACE_BEFORE_PUNCT.sub(r"\1", s)
     s = _DOUBLED_STOP.sub(r"\1", s)
     s = s.replace("\u2026", "...")

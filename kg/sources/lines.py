@@ -160,6 +160,7 @@ def party_ok(p: str) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=4096)
 def side_ok(text: str) -> bool:
     """One side of a heading: one party or several, comma-separated, each of which must look like a party
     (``Central Committee of the RCP(b), Caucasian Bureau of the CC, K. A. Zhuranyan``)."""

@@ -188,6 +188,7 @@ def _is_heading(s: str) -> bool:
     return L.parse_heading(s) is not None
 
 
+@functools.lru_cache(maxsize=4096)
 def _is_date(s: str, need_month: bool = False) -> bool:
     """Is ``s`` a date line (with at least a month, when ``need_month``)? Cached: asked several times a line."""
     precision = _date_precision(s)
@@ -200,15 +201,16 @@ def _segment(content: list[Line], ends_mid_line: bool = False) -> list[list[Line
     """Split the page content into documents: at a whole line ``No. N``, or at a heading (or a date line) that
     follows the closing block (archival line / notes) of the document before."""
     nb = [ln for ln in content if ln.s]
+    doc_no = [L.DOC_NO.match(ln.s) is not None for ln in nb]  # asked of a line up to three times below
     starts: list[int] = []
     state = "none"  # none: before any document; open: inside one; closing: archival line / notes seen
     dated = False
     for k, ln in enumerate(nb):
         s = ln.s
         nxt = nb[k + 1].s if k + 1 < len(nb) else None
-        prev_docno = k > 0 and bool(L.DOC_NO.match(nb[k - 1].s))
+        prev_docno = k > 0 and doc_no[k - 1]
         start = False
-        if L.DOC_NO.match(s):
+        if doc_no[k]:
             # "No. 3" as the page's last, cut line may be "No. 371 of the protocols ...": not a start.
             start = not (ends_mid_line and k == len(nb) - 1)
         elif not prev_docno and not is_archival_line(s):
@@ -232,7 +234,7 @@ def _segment(content: list[Line], ends_mid_line: bool = False) -> list[list[Line
         if start:
             starts.append(k)
             state, dated = "open", False
-            if not L.DOC_NO.match(s) and _is_date(s):
+            if not doc_no[k] and _is_date(s):
                 dated = True
             continue
         if state == "open":
@@ -593,6 +595,8 @@ def _cross_check_time(rec: LetterRecord, tp: TimePlace, no: int) -> None:
 
 def _check_brackets(rec: LetterRecord, body: list[tuple[int, str]]) -> None:
     for no, s in body:
+        if "[" not in s and "]" not in s:
+            continue  # nothing to balance: spares a walk through the line character by character
         depth = 0
         for ch in s:
             if ch == "[":

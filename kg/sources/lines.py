@@ -217,6 +217,16 @@ def split_run_of_names(text: str) -> list[str]:
 def parse_heading(s: str) -> Heading | None:
     """Read ``A - B``, ``A — B``, ``A to B``, ``Telegram from A to B``, ``Telegram of A to B`` and the garbled
     ``Telegram to A B``; None when the line has none of these shapes."""
+    h = _parse_heading(s)
+    if h is None:
+        return None
+    # A copy with lists of its own: the reading is cached, and a caller may change the lists it is given.
+    return Heading(h.text, list(h.senders), list(h.recipients), h.document_type, h.garbled)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_heading(s: str) -> Heading | None:
+    """:func:`parse_heading`, cached: the page reader asks it of a heading line three to five times."""
     text = s.strip()
     if not text or len(text) > 240:
         return None

@@ -62,11 +62,14 @@ class ArchivalLine:
     warnings: list[str] = field(default_factory=list)
 
 
+_NON_LETTERS = re.compile(r"[^A-Za-z]")
+
+
 def normalise_archive(name: str | None) -> str | None:
     """Today's name of an archive as printed (``RTSKHIDNI``, ``RTsKhIDNI``, ``RTSHIDNI;`` → ``RGASPI``)."""
     if not name:
         return None
-    key = re.sub(r"[^A-Za-z]", "", name).upper()
+    key = _NON_LETTERS.sub("", name).upper()
     if key in _ARCHIVE_SUCCESSORS:
         return _ARCHIVE_SUCCESSORS[key]
     if key.startswith("RT") and key.endswith("IDNI"):
@@ -74,16 +77,26 @@ def normalise_archive(name: str | None) -> str | None:
     return key or None
 
 
+_OPIS_DELO = re.compile(r"\b(?:Op|On)\.\s*\S+.*\bD\.\s*\d")
+
+
 def is_archival_line(text: str) -> bool:
     """True for a line that opens with an archival reference (``ARCHIVE. F. <n>``, ``F. <n>. Op. …``)."""
+    if "F." not in text:  # the fond, which every such line has: a quick answer for the many lines of prose
+        return False
     m = _LINE_START.match(text)
     if not m:
         return False
     archive = m.group("archive")
     if archive is None:
         # Without an archive name, insist on more of the structure, so "F. 5 ..." in prose is not taken.
-        return bool(re.search(r"\b(?:Op|On)\.\s*\S+.*\bD\.\s*\d", text))
+        return bool(_OPIS_DELO.search(text))
     return archive.isupper() or normalise_archive(archive) in set(_ARCHIVE_SUCCESSORS.values())
+
+
+_FOLIO_PARTS = re.compile(r"\s*[,;]\s*")
+_FOLIO_RANGE = re.compile(r"\s*[-\u2013]\s*")
+_LEAF_SPEC = re.compile(r"(\d+)([a-z]?)\s*((?:rev|ob|v)\.?)?")
 
 
 def expand_folios(spec: str | None) -> list[str]:
@@ -92,13 +105,13 @@ def expand_folios(spec: str | None) -> list[str]:
     if not spec:
         return []
     leaves: list[str] = []
-    for part in re.split(r"\s*[,;]\s*", spec.strip()):
+    for part in _FOLIO_PARTS.split(spec.strip()):
         if not part:
             continue
-        bounds = re.split(r"\s*[-\u2013]\s*", part)
+        bounds = _FOLIO_RANGE.split(part)
         parsed = []
         for b in bounds:
-            m = re.fullmatch(r"(\d+)([a-z]?)\s*((?:rev|ob|v)\.?)?", b.strip())
+            m = _LEAF_SPEC.fullmatch(b.strip())
             if not m:
                 return []
             parsed.append((int(m.group(1)), m.group(2), bool(m.group(3))))
@@ -140,6 +153,10 @@ def _ref_from_match(m: re.Match[str], line: int | None) -> ArchivalRef:
     )
 
 
+_LAST_WORD_DOT = re.compile(r"(\S+)\.$")
+_VALUE_ABBREVIATION = re.compile(r"(?:No|S|T|Vol|P|Pp|pp|p|M|L|Ch|Iss|N|C|Part)")
+
+
 def _split_sentences(text: str) -> list[str]:
     """Split at ``. `` but not inside quotes, so a quoted journal title stays whole."""
     out: list[str] = []
@@ -150,15 +167,19 @@ def _split_sentences(text: str) -> list[str]:
         if ch in "\"\u201c\u201d\u00ab\u00bb":
             in_quote = not in_quote if ch == '"' else ch in "\u201c\u00ab"
         if ch == "." and not in_quote and (i + 1 == len(text) or text[i + 1] == " "):
-            prev = re.search(r"(\S+)\.$", buf)
+            prev = _LAST_WORD_DOT.search(buf)
             # Keep abbreviations that introduce a value together with it: "No. 3", "S. 12", "T. 2", "Vol. 1".
-            if prev and re.fullmatch(r"(?:No|S|T|Vol|P|Pp|pp|p|M|L|Ch|Iss|N|C|Part)", prev.group(1)):
+            if prev and _VALUE_ABBREVIATION.fullmatch(prev.group(1)):
                 continue
             out.append(buf.strip())
             buf = ""
     if buf.strip():
         out.append(buf.strip())
     return out
+
+
+_LEAD = re.compile(r"[\s.;,]*")
+_NEXT_REF = re.compile(r"\s*[.;,]?\s*(?=(?:" + _ARCHIVE_TOKEN + r"\s*[.,;:]?\s*)?F\.\s*(?:[A-Z]-?)?\d)")
 
 
 def parse_archival_line(text: str, line: int | None = None) -> ArchivalLine:
@@ -177,11 +198,11 @@ def parse_archival_line(text: str, line: int | None = None) -> ArchivalLine:
         result.refs.append(ref)
         pos = m.end()
         tail = rest[pos:]
-        nxt = re.match(r"\s*[.;,]?\s*(?=(?:" + _ARCHIVE_TOKEN + r"\s*[.,;:]?\s*)?F\.\s*(?:[A-Z]-?)?\d)", tail)
+        nxt = _NEXT_REF.match(tail)
         if not nxt:
             break
         pos += nxt.end()
-    lead = re.match(r"[\s.;,]*", rest[pos:])
+    lead = _LEAD.match(rest[pos:])
     remainder_start = pos + (lead.end() if lead else 0)
     remainder = rest[remainder_start:].rstrip()
     if not result.refs:
@@ -217,19 +238,27 @@ def parse_archival_line(text: str, line: int | None = None) -> ArchivalLine:
     return result
 
 
+_PUBLICATION_SIGN = re.compile(r"\b1[89]\d\d\b|[\"\u201c\u00ab]|\bNo\.\s*\d|\bS\.\s*\d|\bVol\.|\bT\.\s*\d")
+_PUBLISHED = re.compile(r"(?:First\s+)?(?:Published|Printed|Partially published|Publ\.)", re.I)
+
+
 def _looks_like_publication(text: str) -> bool:
     """A citation of a printed work: a year, a quoted title, an issue or page number."""
-    if re.match(r"(?:First\s+)?(?:Published|Printed|Partially published|Publ\.)", text, re.I):
+    if _PUBLISHED.match(text):
         return True
-    return bool(re.search(r"\b1[89]\d\d\b|[\"\u201c\u00ab]|\bNo\.\s*\d|\bS\.\s*\d|\bVol\.|\bT\.\s*\d", text))
+    return bool(_PUBLICATION_SIGN.search(text))
+
+
+_PUBLICATION_START = re.compile(r"^(?:First\s+)?(?:Published|Printed|Cited|Partially published|Publ\.)\b", re.I)
+_QUOTED_TITLE_YEAR = re.compile(r"^[\"\u201c\u00ab][^\"\u201d\u00bb]{2,80}[\"\u201d\u00bb]\.?,?\s*\d{4}\b")
 
 
 def is_publication_line(text: str) -> bool:
     """A closing line that cites an earlier publication (``Published: …``, ``"Istochnik". 1995. No. 3.``)."""
     s = text.strip()
-    if re.match(r"^(?:First\s+)?(?:Published|Printed|Cited|Partially published|Publ\.)\b", s, re.I):
+    if _PUBLICATION_START.match(s):
         return True
-    return bool(re.match(r"^[\"\u201c\u00ab][^\"\u201d\u00bb]{2,80}[\"\u201d\u00bb]\.?,?\s*\d{4}\b", s))
+    return bool(_QUOTED_TITLE_YEAR.match(s))
 
 
 def find_citations(text: str, line: int | None = None) -> list[ArchivalRef]:
@@ -242,7 +271,8 @@ def find_citations(text: str, line: int | None = None) -> list[ArchivalRef]:
         return None if line is None else line + text.count("\n", 0, pos)
 
     refs: list[tuple[int, ArchivalRef]] = []
-    for m in _REF.finditer(text):
+    # Every reference has its fond, "F." or "f." (the only letters (?i:F) matches): most notes have none.
+    for m in _REF.finditer(text) if "F." in text or "f." in text else ():
         archive = m.group("archive")
         if archive is None and not m.group("opis"):
             continue  # "F. 5" alone in prose is too weak

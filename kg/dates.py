@@ -40,6 +40,7 @@ QUALIFIERS: list[tuple[str, str]] = [
     ("earlier", "before"), ("until", "before"),
     ("later than", "not_before"), ("later", "not_before"), ("after", "after"),
 ]
+_QUALIFIER_KIND = dict(QUALIFIERS)
 _QUALIFIER_RE = re.compile(
     r"\b(" + "|".join(re.escape(q) for q, _ in QUALIFIERS) + r")\b", re.IGNORECASE)
 #: Words that make a date approximate ("[End of December 1917]"): the date is kept at the precision left.
@@ -192,6 +193,11 @@ _DUAL_SHAPES = [
 ]
 
 
+#: What every dual shape holds: its New Style half, a bracket opening on a day or a month and a day. A text
+#: without it has no dual date; a cheap search (it starts with a literal) where the shapes are not.
+_DUAL_HINT = re.compile(r"\(\s*(?:" + _MONTH_RE + r"\s+)?\d", re.I)
+
+
 def _resolve_dual(g: dict[str, str | None]) -> tuple[str | None, str | None, bool]:
     """Julian and Gregorian ISO dates of a dual-date match, trying each reading of an ambiguous year."""
     m1_name = g.get("m1") or g.get("m1b")
@@ -238,7 +244,7 @@ def find_dual_dates(text: str) -> list[DualDateValue]:
     ``consistent`` is true when converting the Old Style half gives the New Style half; a false value is a
     misprint (or a mistranslation) the editors' reader should see.
     """
-    if "(" not in text:  # every shape has its New Style half in brackets; most lines have none
+    if not _DUAL_HINT.search(text):  # most lines and notes hold no bracket that opens a New Style half
         return []
     found: list[DualDateValue] = []
     taken: list[tuple[int, int]] = []
@@ -259,11 +265,17 @@ def find_dual_dates(text: str) -> list[DualDateValue]:
 _TRAILING_MARKER = re.compile(r"(?:(?<=[\]\d.,)])\s*\d{1,2}|\s+\d{1,2})\s*\.?\s*$")
 
 
+_BETWEEN = re.compile(r"^between\s+(.+?)\s+and\s+(.+)$", re.I)
+_RANGE_DASH = re.compile(r"\s*-\s*")
+_WHITESPACE = re.compile(r"\s+")
+_COMMA = re.compile(r"\s*,\s*")
+
+
 def _split_range(core: str) -> tuple[str, str] | None:
-    m = re.match(r"^between\s+(.+?)\s+and\s+(.+)$", core, re.I)
+    m = _BETWEEN.match(core)
     if m:
         return m.group(1), m.group(2)
-    parts = re.split(r"\s*-\s*", core)
+    parts = _RANGE_DASH.split(core)
     if len(parts) == 2 and parts[0] and parts[1]:
         return parts[0], parts[1]
     return None
@@ -305,6 +317,33 @@ def _written(p: Partial) -> str | None:
     return _iso(p.year, p.month, p.day)
 
 
+_DIGIT = re.compile(r"\d")
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
+#: Every word a date line can hold: the letters that the patterns of a date line spell out (months,
+#: ordinals, ``between … and``) and those that cleaning removes (qualifiers, approximation words). Taken
+#: from the patterns' own text, so the escapes' letters (``s`` of ``\s``, ``d`` of ``\d``) come along: a
+#: few words too many only weakens the pre-check, never changes an answer.
+_DATE_WORDS = frozenset(re.findall(r"[a-z]+", " ".join(
+    [_MONTH_RE, _D, _QUALIFIER_RE.pattern, _APPROX_RE.pattern, _BETWEEN.pattern]).lower()))
+
+
+def _only_date_words(raw: str) -> bool:
+    """False when ``raw`` holds a word no date line can hold (``Dear``, ``maybe``, ``Marx``).
+
+    Why this is exact, not a guess: cleaning (:func:`clean_date_text`) removes qualifier and approximation
+    words only as whole words (their patterns begin at a word boundary and end at one, at a space or at the
+    end), and changes no letters; every other word must then be read by the date patterns, where a month, an
+    ordinal suffix, ``between`` and ``and`` never touch another letter. So each maximal run of letters of
+    an accepted line is one of :data:`_DATE_WORDS`, in any case. Runs with letters outside ASCII are let
+    through, since case-insensitive matching folds some of them onto ASCII ones (``ſ`` onto ``s``).
+    """
+    for m in _LETTER_RUN.finditer(raw):
+        run = m.group()
+        if run.isascii() and run.lower() not in _DATE_WORDS:
+            return False
+    return True
+
+
 def clean_date_text(text: str) -> tuple[str, bool, str | None, bool, list[str]]:
     """Strip brackets, qualifiers and approximation words.
 
@@ -318,13 +357,13 @@ def clean_date_text(text: str) -> tuple[str, bool, str | None, bool, list[str]]:
     for m in _QUALIFIER_RE.finditer(s):
         words.append(m.group(1))
         if qualifier is None:
-            qualifier = dict(QUALIFIERS)[m.group(1).lower()]
+            qualifier = _QUALIFIER_KIND[m.group(1).lower()]
     s = _QUALIFIER_RE.sub(" ", s)
     approx = bool(_APPROX_RE.search(s))
     s = _APPROX_RE.sub(" ", s)
     s = s.replace("?", " ")
-    s = re.sub(r"\s+", " ", s).strip(" .;:,")
-    s = re.sub(r"\s*,\s*", ", ", s)
+    s = _WHITESPACE.sub(" ", s).strip(" .;:,")
+    s = _COMMA.sub(", ", s)
     return s, editorial, qualifier, approx, words
 
 
@@ -340,7 +379,9 @@ def parse_date_line(text: str) -> ParsedDate | None:
     raw = text.strip()
     if not raw or len(raw) > 90:
         return None
-    if not re.search(r"\d", raw) and not MONTH_PATTERN.search(raw):
+    if not _only_date_words(raw):  # first: it turns away most lines of prose at their first word
+        return None
+    if not _DIGIT.search(raw) and not MONTH_PATTERN.search(raw):
         return None
     # Dual dates first: they carry their own calendar information.
     core, editorial, qualifier, approx, _ = clean_date_text(raw)
@@ -588,6 +629,9 @@ _TRAILING_TIME = re.compile(
 _TRAILING_TIME_NO_PLACE = re.compile(
     r"^(?P<rest>.*?\S\.?)[\s,.]+(?P<tp>\d{1,2}\s*[/.]\s*[IVX][IVX1]{0,3}"
     r"(?:\s*[-.]?\s*\d{2,4})?\.?(?:\s*,?\s*" + _CLOCK + r")?\.?)$")
+#: The day and roman month that both trailing shapes need: searched first, since the shapes themselves try
+#: every position of a long line.
+_DAY_ROMAN = re.compile(r"\d\s*[/.]\s*[IVX]")
 
 
 def split_leading_time(text: str) -> tuple[str, str] | None:
@@ -602,6 +646,8 @@ def split_trailing_time(text: str, *, place: bool = True) -> tuple[str, str] | N
     """``Stalin 27/XII`` → (``Stalin``, ``27/XII``) when a time line is fused behind a signature. With
     ``place`` a capitalised word before the time goes with it (``Stalin Baku 16/VII``); without, it stays
     with the rest (``Your Koba 5/VII``)."""
+    if not _DAY_ROMAN.search(text):
+        return None
     m = (_TRAILING_TIME if place else _TRAILING_TIME_NO_PLACE).match(text.strip())
     if not m or parse_time_place(m.group("tp")) is None:
         return None

@@ -56,10 +56,8 @@ def _cmif_reader() -> Callable[[Path], list[LetterRecord]] | None:
 
 def _read_one(path: Path, result: ReadResult) -> list[LetterRecord]:
     shown = str(path)
-    if not path.exists():
-        raise SourceFormatError("no such file")
-    if not path.is_file():
-        raise SourceFormatError("not a regular file")
+    if not path.is_file():  # one stat for the usual case, a regular file
+        raise SourceFormatError("not a regular file" if path.exists() else "no such file")
     if path.suffix.lower() == ".xml":
         reader = _cmif_reader()
         if reader is None:

@@ -11,14 +11,17 @@ import re
 from kg.records import LetterRecord, SourceLocation
 from kg.sources.base import Duplicate
 
+_SPACE_OR_DOT_RUN = re.compile(r"[\s.]+")
+_SPACE_RUN = re.compile(r"\s+")
+
 
 def document_key(rec: LetterRecord) -> tuple[str, str, str] | None:
     """Heading + date + text, case and spacing folded; None for a document with no text."""
-    body = re.sub(r"\s+", " ", rec.body_normalised or rec.body).strip().lower()
+    body = _SPACE_RUN.sub(" ", rec.body_normalised or rec.body).strip().lower()
     if not body:
         return None
-    heading = re.sub(r"[\s.]+", " ", rec.heading or "").strip().lower()
-    date = re.sub(r"\s+", " ", rec.date_text or "").strip().lower()
+    heading = _SPACE_OR_DOT_RUN.sub(" ", rec.heading or "").strip().lower()
+    date = _SPACE_RUN.sub(" ", rec.date_text or "").strip().lower()
     return heading, date, body
 
 

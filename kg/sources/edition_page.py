@@ -16,7 +16,7 @@ from __future__ import annotations
 import difflib
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.archival import (
@@ -56,10 +56,11 @@ class Line:
 
     no: int
     text: str
+    #: The text stripped: set once, since the classifiers ask for it many times a line.
+    s: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def s(self) -> str:
-        return self.text.strip()
+    def __post_init__(self) -> None:
+        self.s = self.text.strip()
 
 
 @dataclass
@@ -96,12 +97,13 @@ def parse_page(text: str, path: str) -> PageRead:
     """Parse the text of one page into records (empty for front matter)."""
     if text.startswith("\ufeff"):
         text = text[1:]
-    raw = text.split("\n")
+    # No-break and thin spaces (HTML &nbsp;) and tabs are spaces to a reader of the page: the classifiers
+    # and marker shapes look for plain spaces. (Replaced in the whole text at once: none of them is a line
+    # ending.)
+    raw = _SPACES.sub(" ", text).split("\n")
     if raw and raw[-1] == "":
         raw.pop()
-    # No-break and thin spaces (HTML &nbsp;) and tabs are spaces to a reader of the page: the classifiers
-    # and marker shapes look for plain spaces.
-    lines = [Line(i + 1, _SPACES.sub(" ", t.rstrip("\r"))) for i, t in enumerate(raw)]
+    lines = [Line(i + 1, t.rstrip("\r")) for i, t in enumerate(raw)]
     ends_mid_line = not text.endswith("\n")
     notices: list[Notice] = []
     header_end, has_header = _skip_header(lines)
@@ -155,8 +157,11 @@ def _skip_header(lines: list[Line]) -> tuple[int, bool]:
     return i, True
 
 
+_TITLEISH = re.compile(r"^Bolshevik\s+Leaders?", re.I)
+
+
 def _titleish(s: str) -> bool:
-    return bool(re.match(r"^Bolshevik\s+Leaders?", s, re.I))
+    return bool(_TITLEISH.match(s))
 
 
 # -------------------------------------------------------------------------------- documents on a page
@@ -183,6 +188,7 @@ def _is_heading(s: str) -> bool:
     return L.parse_heading(s) is not None
 
 
+@functools.lru_cache(maxsize=4096)
 def _is_date(s: str, need_month: bool = False) -> bool:
     """Is ``s`` a date line (with at least a month, when ``need_month``)? Cached: asked several times a line."""
     precision = _date_precision(s)
@@ -195,15 +201,16 @@ def _segment(content: list[Line], ends_mid_line: bool = False) -> list[list[Line
     """Split the page content into documents: at a whole line ``No. N``, or at a heading (or a date line) that
     follows the closing block (archival line / notes) of the document before."""
     nb = [ln for ln in content if ln.s]
+    doc_no = [L.DOC_NO.match(ln.s) is not None for ln in nb]  # asked of a line up to three times below
     starts: list[int] = []
     state = "none"  # none: before any document; open: inside one; closing: archival line / notes seen
     dated = False
     for k, ln in enumerate(nb):
         s = ln.s
         nxt = nb[k + 1].s if k + 1 < len(nb) else None
-        prev_docno = k > 0 and bool(L.DOC_NO.match(nb[k - 1].s))
+        prev_docno = k > 0 and doc_no[k - 1]
         start = False
-        if L.DOC_NO.match(s):
+        if doc_no[k]:
             # "No. 3" as the page's last, cut line may be "No. 371 of the protocols ...": not a start.
             start = not (ends_mid_line and k == len(nb) - 1)
         elif not prev_docno and not is_archival_line(s):
@@ -227,7 +234,7 @@ def _segment(content: list[Line], ends_mid_line: bool = False) -> list[list[Line
         if start:
             starts.append(k)
             state, dated = "open", False
-            if not L.DOC_NO.match(s) and _is_date(s):
+            if not doc_no[k] and _is_date(s):
                 dated = True
             continue
         if state == "open":
@@ -340,13 +347,19 @@ def _parse_document(seg: list[Line], path: str, *, at_eof: bool, ends_mid_line: 
     return rec
 
 
+_TRAILING_NUMBER = re.compile(r"\s+\d{1,2}\s*\.?$")
+
+
 def _strip_trailing_marker(s: str) -> str:
-    return re.sub(r"\s+\d{1,2}\s*\.?$", "", s)
+    return _TRAILING_NUMBER.sub("", s)
+
+
+_DIGIT = re.compile(r"\d")
 
 
 def _field_markers(text: str, field: str, note_ns: set[int]) -> tuple[str, list[Marker]]:
     """Take validated note markers out of a short line (heading, date, salutation, signature, …)."""
-    if not note_ns or not re.search(r"\d", text):
+    if not note_ns or not _DIGIT.search(text):
         return text, []
     scan = find_markers(text, note_ns, field=field, fields_only=True)
     if field == "date_text" and scan.markers and parse_date_line(scan.text) is None:
@@ -506,9 +519,12 @@ def _parse_body(rec: LetterRecord, part: list[Line], note_ns: set[int], *, incom
     _check_brackets(rec, body)
 
 
+_FRAGMENT_START = re.compile(r"^[\[\d(]")
+
+
 def _fragment(s: str) -> bool:
     """A cut line that may be the start of a date, time, address or salutation line rather than prose."""
-    return len(s.split()) <= 3 or bool(re.match(r"^[\[\d(]", s) or MONTH_PATTERN.match(s)
+    return len(s.split()) <= 3 or bool(_FRAGMENT_START.match(s) or MONTH_PATTERN.match(s)
                                      or L.is_address_line(s))
 
 
@@ -546,14 +562,21 @@ def _split_signed_time(text: str, sender_surnames: set[str]) -> tuple[str, str] 
     return None
 
 
+_BLANKS = re.compile(r"[ \t]+")
+_DOUBLED_STOP = re.compile(r"([.!?])\.(?=\s|$)")
+_ELLIPSIS = re.compile(r"\[\s*(?:\.\s*){3}\]|\[\u2026\]")
+_SPACE_BEFORE_PUNCT = re.compile(r" +([.,;:!?])")
+
+
 def normalise_text(text: str) -> str:
     """Reading for search: editorial brackets expanded (``Kal[edi]n`` → ``Kaledin``, ``[...]`` → ``...``),
     spaces tidied. Markers are already out."""
-    s = re.sub(r"\[\s*(?:\.\s*){3}\]|\[\u2026\]", "\u2026", text)  # kept apart from the tidying below
+    s = _ELLIPSIS.sub("\u2026", text) if "[" in text else text  # kept apart from the tidying below
     s = s.replace("[", "").replace("]", "")
-    s = re.sub(r"[ \t]+", " ", s)
-    s = re.sub(r" +([.,;:!?])", r"\1", s)
-    s = re.sub(r"([.!?])\.(?=\s|$)", r"\1", s)
+    if "\t" in s or "  " in s:  # else a no-op, and a slow one: it stops at every space
+        s = _BLANKS.sub(" ", s)
+    s = _SPACE_BEFORE_PUNCT.sub(r"\1", s)
+    s = _DOUBLED_STOP.sub(r"\1", s)
     s = s.replace("\u2026", "...")
     return "\n".join(line.strip() for line in s.split("\n"))
 
@@ -572,6 +595,8 @@ def _cross_check_time(rec: LetterRecord, tp: TimePlace, no: int) -> None:
 
 def _check_brackets(rec: LetterRecord, body: list[tuple[int, str]]) -> None:
     for no, s in body:
+        if "[" not in s and "]" not in s:
+            continue  # nothing to balance: spares a walk through the line character by character
         depth = 0
         for ch in s:
             if ch == "[":
@@ -726,11 +751,14 @@ def _check_markers(rec: LetterRecord, note_ns: set[int], incomplete: bool) -> No
             rec.warnings.append(f"{where}; the web page probably lost it")
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
 def _check_repeats(rec: LetterRecord) -> None:
     """A passage the web page printed twice is reported, not dropped. Sentences of 60+ characters are compared
     word by word; 85 % alike counts (the web page's copies differ by a word or two)."""
     for label, text in [("body", rec.body)] + [(f"note {n.n}", n.text) for n in rec.notes]:
-        sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if len(s.strip()) >= 60]
+        sentences = [s.strip() for s in _SENTENCE_END.split(text) if len(s.strip()) >= 60]
         seen: list[tuple[str, list[str]]] = []
         for s in sentences:
             words = s.lower().split()

@@ -154,7 +154,7 @@ def _records(spec: dict):
 def _source_info(spec: dict, records) -> tuple[dict, list[dict]]:
     from collections import Counter
 
-    from kg.dumps import sha256_file
+    from kg.files import sha256_file
 
     files = sorted(Path(spec["sources"]).glob("*.txt"))
     digests = {str(p): sha256_file(p) for p in files}

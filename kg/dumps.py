@@ -456,14 +456,6 @@ def deterministic_gzip(out: BinaryIO) -> igzip.GzipFile:
 _GZIP_LEVEL = 2
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 class HashingWriter(io.RawIOBase):
     """A binary file that counts and hashes what goes through it, so a dump is read once, while written."""
 

@@ -43,14 +43,13 @@ from kg.dumps import (
     CanonicalDataset,
     DumpError,
     HashingWriter,
-    ntriples_line,
     parse_own,
-    sha256_file,
     write_dumps_streamed,
     write_file,
 )
+from kg.files import sha256_file
 from kg.network import write_network
-from kg.spill import SpilledDataset, graph_suffix, merge_few_into, spill_graphs
+from kg.spill import SpilledDataset, graph_suffix, merge_few_into, spill_graphs, union_of
 from kg.statistics import StatisticsCollector
 from kg.textindex import TextIndexWriter
 from kg.void import (
@@ -215,9 +214,8 @@ def _write_release(folder: Path, named_graphs: Iterable[tuple[URIRef, Graph]], *
         info = DescriptionInput(base_uri=base_uri, issued=issued,
                                 source_documents=sum(int(s.get("documents", 0)) for s in sources),
                                 source_files=len(sources), network=collector is not None)
-        content = _ContentFiles(spill_dir)
         say("merging the sorted graphs and counting them for the dataset description")
-        with content:
+        with _ContentFiles(spill_dir) as content:
             content_stats = compute_statistics(content.union(dataset.iter_nquads(statistics_quads)), base_uri)
         core, stats = describe_with_own_counts(content_stats, info)
         description = CanonicalDataset()
@@ -395,6 +393,10 @@ class _TextIndexProcess:
         self.process.join()
 
 
+#: Lines written at a time: one ``write`` of their joined bytes instead of one a line.
+_CHUNK = 1 << 16
+
+
 class _ContentFiles:
     """The content's sorted N-Quads and the union graph's sorted N-Triples (each triple once), written while
     the merged quads pass by on their way to be counted."""
@@ -415,19 +417,17 @@ class _ContentFiles:
 
     def union(self, nquads: Iterator[bytes]) -> Iterator[bytes]:
         """Write ``nquads`` (sorted, each once) and their union graph; yield the union graph's lines."""
-        previous = None
-        while chunk := list(itertools.islice(nquads, 1 << 16)):
+        triples = union_of(self._written(nquads))
+        while chunk := list(itertools.islice(triples, _CHUNK)):
+            self.triples += len(chunk)
+            self._union_out.write(b"".join(chunk))
+            yield from chunk
+
+    def _written(self, nquads: Iterator[bytes]) -> Iterator[bytes]:
+        while chunk := list(itertools.islice(nquads, _CHUNK)):
             self.quads += len(chunk)
             self._quads_out.write(b"".join(chunk))
-            fresh = []
-            for line in chunk:
-                triple = ntriples_line(line)
-                if triple != previous:
-                    fresh.append(triple)
-                    previous = triple
-            self.triples += len(fresh)
-            self._union_out.write(b"".join(fresh))
-            yield from fresh
+            yield from chunk
 
     def remove(self) -> None:
         self.nquads.unlink(missing_ok=True)

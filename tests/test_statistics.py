@@ -36,7 +36,7 @@ def canonical_lines(named_graphs) -> dict[str, list[bytes]]:
 
 def mapped(sources: list[Path], authorities: Path) -> dict[str, list[bytes]]:
     from kg.authorities import load_authorities
-    from kg.dumps import sha256_file
+    from kg.files import sha256_file
     from kg.mapping import map_corpus
     from kg.sources import read_sources
 

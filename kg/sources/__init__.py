@@ -16,10 +16,11 @@ import multiprocessing
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
+from kg.files import sha256_file
 from kg.records import LetterRecord
 from kg.sources.base import Duplicate, Notice, ReadResult, SourceError, SourceFormatError
 from kg.sources.dedupe import deduplicate
-from kg.sources.edition_page import parse_page, read_page_file
+from kg.sources.edition_page import parse_page, read_page_bytes, read_page_file
 
 __all__ = [
     "Duplicate", "Notice", "ReadResult", "SourceError", "SourceFormatError", "deduplicate", "expand_paths",
@@ -54,8 +55,8 @@ def _cmif_reader() -> Callable[[Path], list[LetterRecord]] | None:
     return getattr(module, "read_cmif", None)
 
 
-def _read_one(path: Path, result: ReadResult) -> list[LetterRecord]:
-    shown = str(path)
+def _read_one(path: Path, result: ReadResult) -> tuple[list[LetterRecord], str]:
+    """The file's records and the SHA-256 of its bytes (for a page: of the very bytes that were parsed)."""
     if not path.is_file():  # one stat for the usual case, a regular file
         raise SourceFormatError("not a regular file" if path.exists() else "no such file")
     if path.suffix.lower() == ".xml":
@@ -63,10 +64,11 @@ def _read_one(path: Path, result: ReadResult) -> list[LetterRecord]:
         if reader is None:
             raise SourceFormatError("CMIF (.xml) files need the CMIF reader kg/sources/cmif.py, which is not "
                                     "installed")
-        return reader(path)
-    page = read_page_file(path, shown)
+        return reader(path), sha256_file(path)
+    data = path.read_bytes()
+    page = read_page_bytes(data, str(path))
     result.notices += page.notices
-    return page.records
+    return page.records, hashlib.sha256(data).hexdigest()
 
 
 def read_sources(paths: list[Path], *, dedupe: bool = True,
@@ -106,21 +108,12 @@ def _read_isolated(path: Path) -> _Outcome:
     (57,749 files took 13 s there)."""
     own = ReadResult()
     try:
-        found = _read_one(path, own)
-        digest = _sha256(path)
+        found, digest = _read_one(path, own)
     except SourceFormatError as exc:
         return path, [], own.notices, SourceError(str(path), exc.line, exc.reason), None
     except OSError as exc:
         return path, [], own.notices, SourceError(str(path), None, f"cannot be read: {exc.strerror or exc}"), None
     return path, found, own.notices, None, digest
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _collect(outcomes: Iterable[_Outcome], result: ReadResult, records: list[LetterRecord]) -> None:

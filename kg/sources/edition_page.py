@@ -75,8 +75,11 @@ class PageRead:
 def read_page_file(path: Path, display: str | None = None) -> PageRead:
     """Read one page file; raises :class:`SourceFormatError` for a file that is empty, not UTF-8, or not a
     page of this edition."""
-    shown = display if display is not None else str(path)
-    data = path.read_bytes()
+    return read_page_bytes(path.read_bytes(), display if display is not None else str(path))
+
+
+def read_page_bytes(data: bytes, shown: str) -> PageRead:
+    """:func:`read_page_file` for a page's bytes already read (``shown`` names it in errors)."""
     if not data.strip():
         raise SourceFormatError("empty file: no page of the edition in it")
     try:

@@ -311,7 +311,7 @@ def is_bare_copy(s: str) -> bool:
 
 _COPY_TO = re.compile(r",\s*(?:copy|COPY|Copy)\s+(?:TO|to)\s+")
 _ONLY_TO_NAMES = re.compile(r"(?:^|,\s*)(?:only\s+|ONLY\s+|personally\s+|PERSONALLY\s+)?(?:to|TO)\s+"
-                      r"(?:[Cc]omrades?\s+|COMRADES?\s+)?(?P<names>[A-Z].*?)\s*\.?\s*$")
+                            r"(?:[Cc]omrades?\s+|COMRADES?\s+)?(?P<names>[A-Z].*?)\s*\.?\s*$")
 _TO_NAMES = re.compile(r"^\s*(?:TO|To)\s+(?:[Cc]omrades?\s+|COMRADES?\s+)?(?P<names>.+?)\s*\.?\s*$")
 
 

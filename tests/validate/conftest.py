@@ -21,7 +21,7 @@ SEED = ROOT / "data" / "sources" / "bl1996-no009-stalin-to-lenin-1917-12-27.txt"
 
 def map_seed() -> list[tuple[URIRef, Graph]]:
     from kg.authorities import load_authorities
-    from kg.dumps import sha256_file
+    from kg.files import sha256_file
     from kg.mapping import map_corpus
     from kg.sources import read_sources
 

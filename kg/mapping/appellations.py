@@ -13,16 +13,17 @@ from functools import lru_cache
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
+from kg.mapping.literals import plain, tagged
 from kg.mapping.namespaces import CRM, KGO, RDF, RDFS, XSD, new_graph
 
 
 def en(text: str) -> Literal:
     """English text: our labels, and the edition's English translation."""
-    return Literal(text, lang="en")
+    return tagged(text, "en")
 
 
 def ru(text: str) -> Literal:
-    return Literal(text, lang="ru")
+    return tagged(text, "ru")
 
 
 def lang_of(text: str) -> Literal:
@@ -51,7 +52,7 @@ def make_e42_identifier(subject: URIRef, identifier: URIRef, content: str, id_ty
     graph.add((subject, CRM["P1_is_identified_by"], identifier))
     graph.add((identifier, RDF.type, CRM["E42_Identifier"]))
     graph.add((identifier, CRM["P2_has_type"], id_type))
-    graph.add((identifier, CRM["P190_has_symbolic_content"], Literal(content)))
+    graph.add((identifier, CRM["P190_has_symbolic_content"], plain(content)))
     graph.add((identifier, RDFS.label, en(label or content)))
     return graph
 

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import re
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 
 from kg.authorities import Authorities, Entity
 from kg.mapping.appellations import en, make_e42_identifier, make_source_line
+from kg.mapping.literals import plain
 from kg.mapping.namespaces import CRM, KGT, RDF, RDFS, RICO, RST, SCHEMA, new_graph
 from kg.mapping.uris import Uris, slug
 from kg.records import ArchivalRef
@@ -133,7 +134,7 @@ def make_e78_curated_holdings(ref: ArchivalRef, uris: Uris, authorities: Authori
         graph.add((holding, RDFS.label, en(label)))
         graph.add((holding, CRM["P2_has_type"], KGT[level]))
         graph.add((holding, RICO.hasRecordSetType, rst))
-        graph.add((holding, RICO.identifier, Literal(value)))
+        graph.add((holding, RICO.identifier, plain(value)))
         make_e42_identifier(holding, URIRef(f"{holding}/identifier"), value, KGT[f"{level}-number"],
                             label=f"{prefix}{value}", into=graph)
         graph.add((holding, CRM["P109_has_current_or_former_curator"], keeper))
@@ -169,7 +170,7 @@ def make_archival_item(item: URIRef, ref: ArchivalRef, uris: Uris, authorities: 
     normalised = normalised_reference(ref, authorities)
     make_e42_identifier(item, URIRef(f"{item}/identifier/archival-reference-normalised"), normalised,
                         KGT["archival-reference-normalised"], into=graph)
-    normalised_literal = Literal(normalised)
+    normalised_literal = plain(normalised)
     graph.add((item, SCHEMA.identifier, normalised_literal))
     graph.add((item, RICO.identifier, normalised_literal))
     if ref.folios:

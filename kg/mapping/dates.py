@@ -27,6 +27,7 @@ from convertdate import julian
 from rdflib import Graph, Literal, URIRef
 
 from kg.mapping.appellations import en, make_e41_appellation, make_source_line
+from kg.mapping.literals import plain
 from kg.mapping.namespaces import CRM, KGO, KGT, RDF, RDFS, XSD, new_graph
 from kg.records import LetterRecord
 
@@ -205,8 +206,8 @@ def make_e52_time_span(time_span: URIRef, record: LetterRecord, *, into: Graph |
     graph.add((time_span, KGO.calendar, CALENDAR_TYPES[calendar]))
     if record.date_written:
         written = record.date_written + (f"/{record.date_written_end}" if record.date_written_end else "")
-        graph.add((time_span, KGO.dateInCalendar, Literal(written)))
-    graph.add((time_span, KGO.edtf, Literal(edtf(found, record.date_qualifier))))
+        graph.add((time_span, KGO.dateInCalendar, plain(written)))
+    graph.add((time_span, KGO.edtf, plain(edtf(found, record.date_qualifier))))
     begin, end = bounds(record, found)
     if begin is not None:
         graph.add((time_span, CRM["P82a_begin_of_the_begin"], _datetime(begin)))
@@ -246,5 +247,5 @@ def make_e52_for_entity(time_span: URIRef, value: str, label: str, *, into: Grap
         graph.add((time_span, CRM["P82a_begin_of_the_begin"], _datetime(begin)))
         graph.add((time_span, CRM["P82b_end_of_the_end"],
                    _datetime(datetime.combine(last.last, time(23, 59, 59)))))
-        graph.add((time_span, KGO.edtf, Literal(value)))
+        graph.add((time_span, KGO.edtf, plain(value)))
     return graph

@@ -9,7 +9,7 @@ deployment's base URI: a vocabulary term must mean the same thing wherever the d
 from __future__ import annotations
 
 from rdflib import Graph, Namespace, URIRef
-from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
+from rdflib import namespace as _rdflib
 
 from kg.mapping.triples import light_graph
 from kg.settings import ONTOLOGY_NAMESPACE
@@ -41,6 +41,29 @@ class TermNamespace(Namespace):
         return term
 
 
+class ClosedNamespace(TermNamespace):
+    """One of rdflib's closed vocabularies (``RDF``, ``XSD``…) with its terms remembered as ``TermNamespace``'s.
+
+    rdflib answers ``RDF.type`` through a metaclass that checks the name against the vocabulary on every use
+    (0.7 µs, called millions of times by the mapping); here rdflib checks a name the first time only (an
+    unknown term fails or warns exactly as rdflib makes it), and later uses are a plain attribute."""
+
+    def __new__(cls, vocabulary: type[_rdflib.DefinedNamespace]) -> ClosedNamespace:
+        made = super().__new__(cls, str(vocabulary))
+        made.__dict__["_vocabulary"] = vocabulary
+        return made
+
+    def term(self, name: str) -> URIRef:
+        if not isinstance(name, str):
+            return super().term(name)
+        terms = self.__dict__.setdefault("_terms", {})
+        try:
+            return terms[name]
+        except KeyError:
+            term = terms[name] = getattr(self.__dict__["_vocabulary"], name)
+            return term
+
+
 CRM = TermNamespace("http://www.cidoc-crm.org/cidoc-crm/")
 SCHEMA = TermNamespace("https://schema.org/")
 RICO = TermNamespace("https://www.ica.org/standards/RiC/ontology#")
@@ -49,6 +72,13 @@ OA = TermNamespace("http://www.w3.org/ns/oa#")
 KGO = TermNamespace(ONTOLOGY_NAMESPACE)
 #: Our E55 types (a SKOS concept scheme): letter, autograph, fond, editorial note, Julian calendar, ...
 KGT = TermNamespace(ONTOLOGY_NAMESPACE.rstrip("#") + "/types#")
+
+OWL = ClosedNamespace(_rdflib.OWL)
+PROV = ClosedNamespace(_rdflib.PROV)
+RDF = ClosedNamespace(_rdflib.RDF)
+RDFS = ClosedNamespace(_rdflib.RDFS)
+SKOS = ClosedNamespace(_rdflib.SKOS)
+XSD = ClosedNamespace(_rdflib.XSD)
 
 PREFIXES: dict[str, Namespace] = {
     "crm": CRM,

@@ -20,6 +20,7 @@ from kg.mapping.appellations import en, make_source_line
 from kg.mapping.archive import holding_uri
 from kg.mapping.context import MappingContext
 from kg.mapping.edition import LANGUAGES, translation_uri
+from kg.mapping.literals import plain
 from kg.mapping.namespaces import CRM, KGT, OA, RDF, RDFS, SCHEMA, XSD, new_graph
 from kg.mentions import scan
 from kg.records import LetterRecord, Marker, Note
@@ -114,9 +115,9 @@ def make_oa_annotation(annotation: URIRef, note_uri: URIRef, markers: list[Marke
         graph.add((target, OA.hasSelector, quote))
         graph.add((target, OA.hasSelector, position))
         graph.add((quote, RDF.type, OA.TextQuoteSelector))
-        graph.add((quote, OA.exact, Literal(body[start:end])))
-        graph.add((quote, OA.prefix, Literal(body[max(0, start - CONTEXT_CHARS):start])))
-        graph.add((quote, OA.suffix, Literal(body[end:end + CONTEXT_CHARS])))
+        graph.add((quote, OA.exact, plain(body[start:end])))
+        graph.add((quote, OA.prefix, plain(body[max(0, start - CONTEXT_CHARS):start])))
+        graph.add((quote, OA.suffix, plain(body[end:end + CONTEXT_CHARS])))
         graph.add((position, RDF.type, OA.TextPositionSelector))
         graph.add((position, OA.start, Literal(start, datatype=XSD.nonNegativeInteger)))
         graph.add((position, OA.end, Literal(end, datatype=XSD.nonNegativeInteger)))

@@ -15,6 +15,7 @@ from pathlib import PurePath
 from rdflib import Graph, Literal, URIRef
 
 from kg.mapping.appellations import en
+from kg.mapping.literals import plain
 from kg.mapping.namespaces import PROV, RDF, RDFS, SCHEMA, new_graph
 
 PLAIN_TEXT = Literal("text/plain")
@@ -26,9 +27,9 @@ def make_prov_source(graph_name: URIRef, source: URIRef, path: str, sha256: str 
     graph.add((source, RDF.type, PROV.Entity))
     graph.add((source, RDF.type, SCHEMA.MediaObject))
     graph.add((source, RDFS.label, en(f"Source file {PurePath(path).name}")))
-    graph.add((source, SCHEMA.name, Literal(PurePath(path).name)))
+    graph.add((source, SCHEMA.name, plain(PurePath(path).name)))
     graph.add((source, SCHEMA.encodingFormat, PLAIN_TEXT))
     if sha256:
-        graph.add((source, SCHEMA.sha256, Literal(sha256)))
+        graph.add((source, SCHEMA.sha256, plain(sha256)))
     graph.add((graph_name, PROV.wasDerivedFrom, source))
     return graph

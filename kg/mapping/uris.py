@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 from pathlib import PurePath
 
 from rdflib import URIRef
@@ -33,8 +34,10 @@ def document_key(edition_key: str, doc_no: str) -> str:
     return f"{edition_key}-{slug(doc_no)}"
 
 
+@lru_cache(maxsize=1 << 14)
 def source_stem(path: str) -> str:
-    """The file name without folder and extension: the name of the source's named graph."""
+    """The file name without folder and extension: the name of the source's named graph (remembered: every
+    letter of a file asks for it)."""
     return slug(PurePath(path).stem) if not re.fullmatch(r"[A-Za-z0-9._-]+", PurePath(path).stem) \
         else PurePath(path).stem
 

@@ -14,6 +14,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 #: File name → kind of entity it holds.
@@ -72,10 +73,14 @@ class Edition:
     url: str | None = None  # where the edition (or the index of its letters) is published online
 
 
+_SPACING = re.compile(r"[\s.]+")
+
+
+@lru_cache(maxsize=1 << 16)
 def name_key(name: str) -> str:
     """Spacing- and case-insensitive form of a name, for matching printed parties: ``J.V.Stalin`` = ``J. V.
-    Stalin``."""
-    return re.sub(r"[\s.]+", " ", name.replace(".", ". ")).strip().casefold()
+    Stalin``. Remembered: the mapping asks for the same few thousand names (parties, archives) again and again."""
+    return _SPACING.sub(" ", name.replace(".", ". ")).strip().casefold()
 
 
 @dataclass(eq=False)  # identity-hashed: the mention index is cached per instance

@@ -42,6 +42,7 @@ from kg.dumps import (
     DUMP_FORMATS,
     CanonicalDataset,
     DumpError,
+    DumpProcess,
     HashingWriter,
     parse_own,
     write_dumps_streamed,
@@ -206,6 +207,7 @@ def _write_release(folder: Path, named_graphs: Iterable[tuple[URIRef, Graph]], *
     say("indexing the texts for search, beside the next steps")
     search = _TextIndexProcess(dataset, statistics, base_uri, folder / SEARCH_INDEX)
     files: dict[str, dict] = {}
+    early: list[DumpProcess] = []
     try:
         # One merge of the sorted runs writes the content (N-Quads and the union graph's N-Triples) and counts it
         # for the description; the description counts the content plus itself, and its few lines are then
@@ -223,6 +225,10 @@ def _write_release(folder: Path, named_graphs: Iterable[tuple[URIRef, Graph]], *
         own_lines = description.graphs[str(ids.graph_name)]
         search.finish(own_lines)
         suffix = graph_suffix(str(ids.graph_name))
+        extra_graphs = {**statistics, str(ids.graph_name): own_lines}
+        # TriG reads the spilled graphs and these lines, not dataset.nq: it is written beside the copy below.
+        early = [DumpProcess(DUMP_FORMATS["trig"], folder / DUMPS_DIR, base_uri=base_uri,
+                             grouped=lambda: dataset.iter_grouped(extra_graphs))] if workers > 1 else []
 
         union_file = spill_dir / "union.nt"
         say(f"writing {DATASET} ({stats.triples} triples)")
@@ -231,16 +237,18 @@ def _write_release(folder: Path, named_graphs: Iterable[tuple[URIRef, Graph]], *
         files[DATASET] = {"size": size, "sha256": digest}
         if triples != stats.triples:  # pragma: no cover - a bug in the fixpoint, never the user's input
             raise PublishError(f"description says {stats.triples} triples, the union graph has {triples}")
-        extra_graphs = {**statistics, str(ids.graph_name): own_lines}
         say(f"writing the dumps ({', '.join(f.filename for f in DUMP_FORMATS.values())})")
         # The correspondent network as ready-made files (kg.network), from the counts above: served as they are.
         network = write_network(folder / DUMPS_DIR, collector) if collector is not None else []
         dumps = write_dumps_streamed(folder / DUMPS_DIR, base_uri=base_uri, union_file=union_file,
                                      nquads_file=folder / DATASET, grouped=lambda: dataset.iter_grouped(extra_graphs),
-                                     workers=workers, also_listed=[(f.path.name, f.sha256) for f in network])
+                                     workers=workers, also_listed=[(f.path.name, f.sha256) for f in network],
+                                     started=early)
         files[SEARCH_INDEX] = search.result()
     except BaseException:
         search.abandon()
+        for process in early:
+            process.abandon()
         raise
     graph_counts = dict(sorted({**dataset.graph_counts(), **{n: len(lines) for n, lines in extra_graphs.items()}}
                                .items()))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib import BNode, Graph, Literal, URIRef
 
-from kg.dumps import DUMP_FORMATS, CanonicalDataset, write_dumps, write_dumps_streamed
+from kg.dumps import DUMP_FORMATS, CanonicalDataset, DumpProcess, write_dumps, write_dumps_streamed
 from kg.spill import GraphSpill, SpilledDataset, graph_suffix, merge_few_into, spill_graphs, union_of
 from tests.test_dumps import BASE, fixture_graphs
 
@@ -122,6 +123,30 @@ def test_streamed_dumps_equal_the_in_memory_dumps(tmp_path: Path) -> None:
                                        nquads_file=nquads, grouped=dataset.iter_grouped, workers=workers)
         assert {f.path.name: f.sha256 for f in written} == expected
         assert sorted(f.format.key for f in written) == sorted(DUMP_FORMATS)
+    # TriG begun early in its own process (as the publisher does, beside writing dataset.nq): the same files.
+    folder = tmp_path / "started"
+    early = DumpProcess(DUMP_FORMATS["trig"], folder, base_uri=BASE, grouped=dataset.iter_grouped)
+    written = write_dumps_streamed(folder, base_uri=BASE, union_file=union, nquads_file=nquads,
+                                   grouped=_never, workers=2, started=[early])
+    assert {f.path.name: f.sha256 for f in written} == expected
+    assert (folder / "SHA256SUMS").read_bytes() == (tmp_path / "streamed-2" / "SHA256SUMS").read_bytes()
+
+
+def _never() -> Iterator[bytes]:
+    raise AssertionError("TriG was begun early: the grouped lines must not be read again")
+
+
+def test_a_dump_begun_early_that_fails_names_its_file(tmp_path: Path) -> None:
+    from kg.dumps import DumpError
+
+    def broken() -> Iterator[bytes]:
+        yield b"<https://example.org/s> <https://example.org/p> not a term <https://example.org/g> .\n"
+
+    early = DumpProcess(DUMP_FORMATS["trig"], tmp_path, base_uri=BASE, grouped=broken)
+    with pytest.raises(DumpError, match=r"writing kg\.trig failed: .*SyntaxError"):
+        early.result()
+    early.abandon()  # after the end: harmless
+    assert not early.process.is_alive()
 
 
 def test_spill_graphs_refuses_a_graph_without_an_iri(tmp_path: Path) -> None:

@@ -38,6 +38,7 @@ if str(ROOT) not in sys.path:
 
 from rdflib import Graph, URIRef  # noqa: E402
 
+from benchmarks.common import SamplingPace  # noqa: E402
 from kg.validate import GraphCorpus  # noqa: E402
 
 BASE = "https://kg.example.org"
@@ -73,9 +74,9 @@ class SyntheticCorpus(GraphCorpus):
 class PeakMemory:
     """Samples the summed PSS of this process and its children until stopped.
 
-    Once a second: the kernel walks a process's page tables to answer ``smaps_rollup`` (measured: 25 ms for a
-    2 GiB process), so sampling three such processes ten times a second took a fifth of this 2-core machine
-    from the validation it measures."""
+    At most once a second, and less often when a sample is costly (``common.SamplingPace``): the kernel walks a
+    process's page tables to answer ``smaps_rollup`` (measured: 25 ms for a 2 GiB process), so sampling three
+    such processes ten times a second took a fifth of this 2-core machine from the validation it measures."""
 
     def __init__(self, interval: float = 1.0):
         self.interval, self.peak, self._stop = interval, 0, threading.Event()
@@ -105,9 +106,12 @@ class PeakMemory:
 
     def _run(self) -> None:
         me = os.getpid()
+        pace = SamplingPace(floor=self.interval)
         while not self._stop.is_set():
-            self.peak = max(self.peak, self._pss(me) + sum(self._pss(c) for c in self._children(me)))
-            self._stop.wait(self.interval)
+            self.peak = max(self.peak, pace.sample(lambda: self._pss(me) + sum(self._pss(c)
+                                                                            for c in self._children(me))))
+            while not pace.due() and not self._stop.wait(0.05):
+                pass
 
     def __enter__(self) -> PeakMemory:
         self._thread.start()

@@ -219,6 +219,7 @@ def _write_release(folder: Path, named_graphs: Iterable[tuple[URIRef, Graph]], *
         say("merging the sorted graphs and counting them for the dataset description")
         with _ContentFiles(spill_dir) as content:
             content_stats = compute_statistics(content.union(dataset.iter_nquads(statistics_quads)), base_uri)
+        dataset.drop_runs()
         core, stats = describe_with_own_counts(content_stats, info)
         description = CanonicalDataset()
         description.add_graph(str(ids.graph_name), core)

@@ -38,6 +38,9 @@ def test_spilled_graphs_read_back_as_the_canonical_dataset(tmp_path: Path, run_l
     assert list(dataset.iter_nquads()) == list(reference.iter_nquads())
     assert list(union_of(dataset.iter_nquads())) == reference.union_lines()
     assert list(dataset.iter_grouped()) == list(reference._grouped_nquads())
+    dataset.drop_runs()  # merged: the runs go; asked again, the dataset sorts again
+    assert not list((tmp_path / "spill" / "runs").iterdir())
+    assert list(dataset.iter_nquads()) == list(reference.iter_nquads())
     assert dataset.graph_counts() == {name: len(lines) for name, lines in reference.graphs.items()}
 
 

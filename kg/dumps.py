@@ -428,17 +428,55 @@ def _write_one(fmt: DumpFormat, path: Path, prefixes: dict[str, str], union_file
     return out.size, out.hexdigest()
 
 
+class LaterLines:
+    """Lines handed to a forked process after it started (one pipe, one message): the dataset description, which
+    TriG needs only when it reaches the description's graph, is made while TriG is already being written."""
+
+    def __init__(self) -> None:
+        self._receive, self._send = multiprocessing.get_context("fork").Pipe(duplex=False)
+
+    def in_child(self) -> None:
+        """Called first thing in the forked process: its copy of the sending end is closed, so that it sees the
+        end of the pipe (and stops) if the publisher never sends."""
+        self._send.close()
+
+    def in_parent(self) -> None:
+        """Called once the process is forked: the publisher's copy of the receiving end is closed, so that
+        :meth:`put` fails at once, instead of waiting for a reader, when the process has died."""
+        self._receive.close()
+
+    def get(self) -> list[bytes]:
+        try:
+            return self._receive.recv()
+        except EOFError:
+            raise DumpError("the publisher stopped before the dataset description was made") from None
+
+    def put(self, lines: list[bytes]) -> None:
+        """Send the lines (a writer that already failed gets none; its :meth:`DumpProcess.result` says why)."""
+        try:
+            self._send.send(lines)
+        except BrokenPipeError:
+            pass
+        self._send.close()
+
+    def close(self) -> None:
+        self._send.close()
+        self._receive.close()
+
+
 class DumpProcess:
     """One dump written in a forked process, started as soon as what it reads exists.
 
-    The publisher starts TriG, which reads only the spilled graphs and the few lines of the description, before
-    it copies the content into ``dataset.nq`` (a serial step the other dumps wait for): measured at 100,000
-    letters, a core stood idle during that copy and again at the end, while the last of five writers ran
-    alone. :meth:`result` waits for the file and raises :class:`DumpError` when the writer failed.
+    The publisher starts TriG, which reads only the spilled graphs and the description's few lines, when it
+    begins the merge that counts the content for the description, and hands it those lines once they exist
+    (``later``, :class:`LaterLines`): measured at 100,000 letters, a core stood idle for the last ~25 s of that
+    merge, during the copy into ``dataset.nq`` that follows it, and at the end, while the last of five writers
+    ran alone. :meth:`result` waits for the file and raises :class:`DumpError` when the writer failed.
     """
 
     def __init__(self, fmt: DumpFormat, folder: Path, *, base_uri: str, grouped: Callable[[], Iterator[bytes]],
-                 union_file: LineSource | None = None, nquads_file: LineSource | None = None) -> None:
+                 union_file: LineSource | None = None, nquads_file: LineSource | None = None,
+                 later: LaterLines | None = None) -> None:
         self.format = fmt
         self.path = folder / fmt.filename
         folder.mkdir(parents=True, exist_ok=True)
@@ -448,6 +486,8 @@ class DumpProcess:
 
         def write() -> None:
             receive.close()
+            if later is not None:
+                later.in_child()
             try:
                 send.send(("written", *_write_one(*task)))  # type: ignore[arg-type]
             except BaseException as exc:
@@ -458,6 +498,8 @@ class DumpProcess:
         self.process = context.Process(target=write, name=f"kg-dump-{fmt.key}")
         self.process.start()
         send.close()
+        if later is not None:
+            later.in_parent()
 
     def result(self) -> tuple[int, str]:
         """The written file's size and SHA-256."""

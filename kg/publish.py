@@ -44,6 +44,7 @@ from kg.dumps import (
     DumpError,
     DumpProcess,
     HashingWriter,
+    LaterLines,
     parse_own,
     write_dumps_streamed,
     write_file,
@@ -208,7 +209,14 @@ def _write_release(folder: Path, named_graphs: Iterable[tuple[URIRef, Graph]], *
     search = _TextIndexProcess(dataset, statistics, base_uri, folder / SEARCH_INDEX)
     files: dict[str, dict] = {}
     early: list[DumpProcess] = []
+    description_lines = LaterLines() if workers > 1 else None
     try:
+        # TriG reads the spilled graphs, not the merged content: it is written from now on, beside the merge, and
+        # is handed the description's lines when it reaches their graph (they exist only after the merge).
+        if description_lines is not None:
+            trig_extra = {**statistics, str(ids.graph_name): description_lines.get}
+            early.append(DumpProcess(DUMP_FORMATS["trig"], folder / DUMPS_DIR, base_uri=base_uri,
+                                     later=description_lines, grouped=lambda: dataset.iter_grouped(trig_extra)))
         # One merge of the sorted runs writes the content (N-Quads and the union graph's N-Triples) and counts it
         # for the description; the description counts the content plus itself, and its few lines are then
         # placed into both files by copying the bytes around them (kg.spill.merge_few_into).
@@ -225,11 +233,10 @@ def _write_release(folder: Path, named_graphs: Iterable[tuple[URIRef, Graph]], *
         description.add_graph(str(ids.graph_name), core)
         own_lines = description.graphs[str(ids.graph_name)]
         search.finish(own_lines)
+        if description_lines is not None:
+            description_lines.put(own_lines)
         suffix = graph_suffix(str(ids.graph_name))
         extra_graphs = {**statistics, str(ids.graph_name): own_lines}
-        # TriG reads the spilled graphs and these lines, not dataset.nq: it is written beside the copy below.
-        early = [DumpProcess(DUMP_FORMATS["trig"], folder / DUMPS_DIR, base_uri=base_uri,
-                             grouped=lambda: dataset.iter_grouped(extra_graphs))] if workers > 1 else []
 
         union_file = spill_dir / "union.nt"
         say(f"writing {DATASET} ({stats.triples} triples)")
@@ -251,6 +258,9 @@ def _write_release(folder: Path, named_graphs: Iterable[tuple[URIRef, Graph]], *
         for process in early:
             process.abandon()
         raise
+    finally:
+        if description_lines is not None:
+            description_lines.close()
     graph_counts = dict(sorted({**dataset.graph_counts(), **{n: len(lines) for n, lines in extra_graphs.items()}}
                                .items()))
     if spilled is None:

@@ -273,14 +273,18 @@ class SpilledDataset:
                 yield line
                 previous = line
 
-    def iter_grouped(self, extra: dict[str, list[bytes]] | None = None) -> Iterator[bytes]:
+    def iter_grouped(self, extra: dict[str, list[bytes] | Callable[[], list[bytes]]] | None = None
+                     ) -> Iterator[bytes]:
         """N-Quads lines graph by graph (graph IRIs in order, lines sorted within): what TriG is written from.
-        ``extra`` adds graphs given as sorted N-Triples lines."""
+        ``extra`` adds graphs given as sorted N-Triples lines, or as a function giving them, called only when
+        the graph's turn comes (so TriG can be begun before the dataset description exists)."""
         extra = extra or {}
         for name in sorted(set(self.blocks) | set(extra)):
             lines = self.graph_lines(name) if name in self.blocks else []
             if name in extra:
-                lines = sorted(set(lines) | set(extra[name])) if lines else extra[name]
+                given = extra[name]
+                given = given() if callable(given) else given
+                lines = sorted(set(lines) | set(given)) if lines else given
             suffix = graph_suffix(name)
             for line in lines:
                 yield line[:-3] + suffix

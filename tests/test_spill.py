@@ -4,6 +4,7 @@ CanonicalDataset makes, in every order the dumps need, with runs of any size and
 from __future__ import annotations
 
 import io
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +14,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib import BNode, Graph, Literal, URIRef
 
-from kg.dumps import DUMP_FORMATS, CanonicalDataset, DumpProcess, write_dumps, write_dumps_streamed
+from kg.dumps import (
+    DUMP_FORMATS,
+    CanonicalDataset,
+    DumpProcess,
+    LaterLines,
+    write_dumps,
+    write_dumps_streamed,
+)
 from kg.spill import GraphSpill, SpilledDataset, graph_suffix, merge_few_into, spill_graphs, union_of
 from tests.test_dumps import BASE, fixture_graphs
 
@@ -137,6 +145,45 @@ def test_streamed_dumps_equal_the_in_memory_dumps(tmp_path: Path) -> None:
 
 def _never() -> Iterator[bytes]:
     raise AssertionError("TriG was begun early: the grouped lines must not be read again")
+
+
+def test_a_dump_begun_before_its_last_graph_exists_waits_for_it(tmp_path: Path) -> None:
+    from kg.dumps import DumpError
+
+    dataset = _spilled(tmp_path, fixture_graphs())
+    late_name = "https://kg.example.org/graph/zz-late"
+    late = [b"<https://kg.example.org/id/x> <https://kg.example.org/p> \"late\" .\n"]
+    given = DumpProcess(DUMP_FORMATS["trig"], tmp_path / "given", base_uri=BASE,
+                        grouped=lambda: dataset.iter_grouped({late_name: late}))
+    later = LaterLines()
+    waiting = DumpProcess(DUMP_FORMATS["trig"], tmp_path / "later", base_uri=BASE, later=later,
+                          grouped=lambda: dataset.iter_grouped({late_name: later.get}))
+    later.put(late)
+    assert waiting.result() == given.result()
+    assert (tmp_path / "later" / "kg.trig").read_bytes() == (tmp_path / "given" / "kg.trig").read_bytes()
+    assert b'"late"' in (tmp_path / "later" / "kg.trig").read_bytes()
+
+    never = LaterLines()  # the publisher fails before the lines exist: the writer stops and says why
+    stranded = DumpProcess(DUMP_FORMATS["trig"], tmp_path / "never", base_uri=BASE, later=never,
+                           grouped=lambda: dataset.iter_grouped({late_name: never.get}))
+    never.close()
+    with pytest.raises(DumpError, match="stopped before the dataset description was made"):
+        stranded.result()
+
+    def failing() -> Iterator[bytes]:
+        raise OSError("disk full")
+        yield b""
+
+    dead = LaterLines()  # the writer failed before reading: handing it more than a pipe holds must not hang
+    failed = DumpProcess(DUMP_FORMATS["trig"], tmp_path / "dead", base_uri=BASE, later=dead, grouped=failing)
+    failed.process.join()
+    lines = [b"<https://kg.example.org/id/x> <https://kg.example.org/p> \"%d\" .\n" % i for i in range(20000)]
+    sender = threading.Thread(target=dead.put, args=(lines,), daemon=True)
+    sender.start()
+    sender.join(60)
+    assert not sender.is_alive(), "the lines wait for a reader that is gone"
+    with pytest.raises(DumpError, match="disk full"):
+        failed.result()
 
 
 def test_a_dump_begun_early_that_fails_names_its_file(tmp_path: Path) -> None:

@@ -51,7 +51,7 @@ from kg.dumps import (
 )
 from kg.files import sha256_file
 from kg.network import write_network
-from kg.spill import SpilledDataset, graph_suffix, merge_few_into, spill_graphs, union_of
+from kg.spill import SpilledDataset, graph_suffix, merge_few_into, spill_graphs, union_chunks
 from kg.statistics import StatisticsCollector
 from kg.textindex import TextIndexWriter
 from kg.void import (
@@ -436,17 +436,19 @@ class _ContentFiles:
 
     def union(self, nquads: Iterator[bytes]) -> Iterator[bytes]:
         """Write ``nquads`` (sorted, each once) and their union graph; yield the union graph's lines."""
-        triples = union_of(self._written(nquads))
-        while chunk := list(itertools.islice(triples, _CHUNK)):
-            self.triples += len(chunk)
-            self._union_out.write(b"".join(chunk))
-            yield from chunk
+        return itertools.chain.from_iterable(self._union_written(union_chunks(self._quads_written(nquads))))
 
-    def _written(self, nquads: Iterator[bytes]) -> Iterator[bytes]:
+    def _quads_written(self, nquads: Iterator[bytes]) -> Iterator[list[bytes]]:
         while chunk := list(itertools.islice(nquads, _CHUNK)):
             self.quads += len(chunk)
             self._quads_out.write(b"".join(chunk))
-            yield from chunk
+            yield chunk
+
+    def _union_written(self, chunks: Iterator[list[bytes]]) -> Iterator[list[bytes]]:
+        for triples in chunks:
+            self.triples += len(triples)
+            self._union_out.write(b"".join(triples))
+            yield triples
 
     def remove(self) -> None:
         self.nquads.unlink(missing_ok=True)

@@ -24,6 +24,7 @@ graph term removed and adjacent duplicates dropped.
 from __future__ import annotations
 
 import heapq
+import itertools
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -41,7 +42,7 @@ from kg.mapping.triples import triples_of
 RUN_LINES = 1_000_000
 
 __all__ = ["Block", "Collector", "GraphSpill", "SpilledDataset", "graph_suffix", "merge_few_into", "spill_graphs",
-           "union_of"]
+           "union_chunks", "union_of"]
 _BLANK_CANONICAL_TAG = "blank-canonical"
 
 
@@ -292,12 +293,23 @@ class SpilledDataset:
 
 def union_of(nquads: Iterable[bytes]) -> Iterator[bytes]:
     """Sorted N-Quads lines → the union graph's sorted N-Triples lines, each triple once."""
+    iterator = iter(nquads)
+    return itertools.chain.from_iterable(union_chunks(iter(lambda: list(itertools.islice(iterator, 1 << 14)), [])))
+
+
+def union_chunks(chunks: Iterable[list[bytes]]) -> Iterator[list[bytes]]:
+    """:func:`union_of` a list at a time: for each list of sorted N-Quads lines (the lists in order), the list of
+    union lines it adds. A line handed through fewer generators costs less: the build's merge passes 22 million
+    lines through here at 100,000 letters, on its serial path."""
     previous = None
-    for line in nquads:
-        triple = ntriples_line(line)
-        if triple != previous:
-            yield triple
-            previous = triple
+    for chunk in chunks:
+        triples = []
+        for line in chunk:
+            triple = ntriples_line(line)
+            if triple != previous:
+                triples.append(triple)
+                previous = triple
+        yield triples
 
 
 def merge_few_into(source: Path, extra: list[bytes], out: BinaryIO, *, block: int = 1 << 20) -> int:

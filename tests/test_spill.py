@@ -221,3 +221,19 @@ def test_a_few_lines_merged_into_a_sorted_file_give_the_sorted_union(tmp_path: P
     added = merge_few_into(source, sorted(set(extra)), out, block=block)
     assert out.getvalue() == b"".join(sorted(set(content) | set(extra)))
     assert added == len(set(extra) - set(content))
+
+
+_QUADS = st.lists(st.tuples(st.sampled_from(["<a>", "<b>", "<c>"]), st.sampled_from(["<p>", "<q>"]),
+                            st.sampled_from(["<g1>", "<g2>", "<g3>"])), max_size=40)
+
+
+@given(quads=_QUADS, cuts=st.lists(st.integers(min_value=0, max_value=40), max_size=6))
+def test_the_union_a_list_at_a_time_is_the_union_however_the_lines_are_cut(quads, cuts) -> None:
+    from kg.spill import union_chunks
+
+    lines = sorted({f"{s} {p} <o> {g} .\n".encode() for s, p, g in quads})
+    expected = list(dict.fromkeys(line[:line.rindex(b" ", 0, len(line) - 3)] + b" .\n" for line in lines))
+    bounds = [0, *sorted(cut for cut in cuts if cut <= len(lines)), len(lines)]
+    chunks = [lines[start:end] for start, end in zip(bounds, bounds[1:], strict=False)]
+    assert [line for chunk in union_chunks(chunks) for line in chunk] == expected
+    assert list(union_of(lines)) == expected

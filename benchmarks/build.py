@@ -34,13 +34,11 @@ def main() -> int:
     build = subprocess.Popen([PYTHON, "-m", "kg.cli", "build", "--sources", str(args.sources), "--out",
                               str(args.out)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                              start_new_session=True, cwd=ROOT)
-    peak = [0]
+    pace = SamplingPace()
 
     def sample() -> None:
-        pace = SamplingPace()
         while build.poll() is None:
-            if pace.due():
-                peak[0] = max(peak[0], pace.sample(lambda: group_pss(build.pid)))
+            pace.poll(lambda: group_pss(build.pid))
             time.sleep(0.1)
 
     threading.Thread(target=sample, daemon=True).start()
@@ -49,7 +47,7 @@ def main() -> int:
         print(f"{time.perf_counter() - started:7.1f} s  {line.decode().rstrip()}", flush=True)
     build.wait()
     print(f"exit {build.returncode}, wall {time.perf_counter() - started:.1f} s, "
-          f"peak PSS {peak[0] / 2**30:.2f} GiB", flush=True)
+          f"peak PSS {pace.peak / 2**30:.2f} GiB", flush=True)
     return build.returncode
 
 

@@ -64,14 +64,13 @@ def run_child(argv: Sequence[str], *, timeout: float, env: dict[str, str] | None
             deadline = started + timeout
             status = None
             rusage = None
-            peak_tree = 0
             pace = SamplingPace()
             while True:
                 pid, status, rusage = os.wait4(proc.pid, os.WNOHANG)
                 if pid:
                     break
-                if pace.due():  # reading smaps_rollup costs the measured processes: paced (SamplingPace)
-                    peak_tree = max(peak_tree, pace.sample(lambda: group_pss(proc.pid)))
+                # Reading smaps_rollup costs the measured processes: paced (SamplingPace).
+                pace.poll(lambda: group_pss(proc.pid))
                 if time.perf_counter() > deadline:
                     _kill_group(proc.pid)
                     _, status, rusage = os.wait4(proc.pid, 0)
@@ -96,7 +95,7 @@ def run_child(argv: Sequence[str], *, timeout: float, env: dict[str, str] | None
         elif not ok:
             error = report.get("error") or _last_line(log_text) or f"exit status {proc.returncode}"
         return ChildResult(ok=ok, seconds=seconds, peak_rss=rusage.ru_maxrss * 1024,
-                           returncode=proc.returncode, peak_tree_pss=peak_tree,
+                           returncode=proc.returncode, peak_tree_pss=pace.peak,
                            report=report, error=error)
 
 
@@ -113,6 +112,13 @@ class SamplingPace:
     def __init__(self, budget: float = 0.02, floor: float = 1.0) -> None:
         self.budget, self.floor = budget, floor
         self._due = 0.0
+        self.peak = 0  #: the largest value :meth:`poll` has read
+
+    def poll(self, read: Callable[[], int]) -> int:
+        """``read()`` if a sample is due; the largest value read so far."""
+        if self.due():
+            self.peak = max(self.peak, self.sample(read))
+        return self.peak
 
     def due(self) -> bool:
         return time.perf_counter() >= self._due

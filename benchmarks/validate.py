@@ -108,10 +108,8 @@ class PeakMemory:
         me = os.getpid()
         pace = SamplingPace(floor=self.interval)
         while not self._stop.is_set():
-            self.peak = max(self.peak, pace.sample(lambda: self._pss(me) + sum(self._pss(c)
-                                                                            for c in self._children(me))))
-            while not pace.due() and not self._stop.wait(0.05):
-                pass
+            self.peak = pace.poll(lambda: self._pss(me) + sum(self._pss(c) for c in self._children(me)))
+            self._stop.wait(0.05)
 
     def __enter__(self) -> PeakMemory:
         self._thread.start()

@@ -430,7 +430,7 @@ def _write_one(fmt: DumpFormat, path: Path, prefixes: dict[str, str], union_file
 
 class LaterLines:
     """Lines handed to a forked process after it started (one pipe, one message): the dataset description, which
-    TriG needs only when it reaches the description's graph, is made while TriG is already being written."""
+    the search index and TriG need only at their end, is made while they are already at work."""
 
     def __init__(self) -> None:
         self._receive, self._send = multiprocessing.get_context("fork").Pipe(duplex=False)

@@ -51,7 +51,7 @@ from kg.dumps import (
 )
 from kg.files import sha256_file
 from kg.network import write_network
-from kg.spill import SpilledDataset, graph_suffix, merge_few_into, spill_graphs, union_chunks
+from kg.spill import SpilledDataset, batched, graph_suffix, merge_few_into, spill_graphs, union_chunks
 from kg.statistics import StatisticsCollector
 from kg.textindex import TextIndexWriter
 from kg.void import (
@@ -369,32 +369,28 @@ class _TextIndexProcess:
     def __init__(self, dataset: SpilledDataset, statistics: dict[str, list[bytes]], base_uri: str,
                  path: Path) -> None:
         self.path = path
-        context = multiprocessing.get_context("fork")
-        receive, send = context.Pipe(duplex=False)
-        self._send = send
+        self._description = LaterLines()
 
         def build() -> None:
-            send.close()  # this process's copy: the publisher's is then the only one, and its end means EOF
+            self._description.in_child()
             writer = TextIndexWriter(base_uri)
             try:
                 for name in dataset.graph_names:
                     writer.feed(dataset.graph_lines(name))
                 for lines in statistics.values():
                     writer.feed(lines)
-                description = receive.recv()  # EOFError when the publisher gave up: nothing is written
-                writer.feed(description)
+                writer.feed(self._description.get())  # fails when the publisher gave up: nothing is written
                 writer.write(path)
             finally:
                 writer.close()
 
-        self.process = context.Process(target=build, name="kg-text-index")
+        self.process = multiprocessing.get_context("fork").Process(target=build, name="kg-text-index")
         self.process.start()
-        receive.close()
+        self._description.in_parent()
 
     def finish(self, description: list[bytes]) -> None:
         """Hand over the description's lines; the index is written once they are in."""
-        self._send.send(description)
-        self._send.close()
+        self._description.put(description)
 
     def result(self) -> dict:
         """Wait for the file; its size and SHA-256 for the manifest."""
@@ -406,7 +402,7 @@ class _TextIndexProcess:
 
     def abandon(self) -> None:
         """Stop the process (the release failed before the index was needed)."""
-        self._send.close()
+        self._description.close()
         if self.process.is_alive():
             self.process.terminate()
         self.process.join()
@@ -439,7 +435,7 @@ class _ContentFiles:
         return itertools.chain.from_iterable(self._union_written(union_chunks(self._quads_written(nquads))))
 
     def _quads_written(self, nquads: Iterator[bytes]) -> Iterator[list[bytes]]:
-        while chunk := list(itertools.islice(nquads, _CHUNK)):
+        for chunk in batched(nquads, _CHUNK):
             self.quads += len(chunk)
             self._quads_out.write(b"".join(chunk))
             yield chunk

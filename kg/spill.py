@@ -41,8 +41,8 @@ from kg.mapping.triples import triples_of
 #: Lines per sorted run: about 300 MB in each sorting process (22 runs at 100,000 letters).
 RUN_LINES = 1_000_000
 
-__all__ = ["Block", "Collector", "GraphSpill", "SpilledDataset", "graph_suffix", "merge_few_into", "spill_graphs",
-           "union_chunks", "union_of"]
+__all__ = ["Block", "Collector", "GraphSpill", "SpilledDataset", "batched", "graph_suffix", "merge_few_into",
+           "spill_graphs", "union_chunks", "union_of"]
 _BLANK_CANONICAL_TAG = "blank-canonical"
 
 
@@ -291,10 +291,16 @@ class SpilledDataset:
                 yield line[:-3] + suffix
 
 
+def batched(items: Iterable[bytes], size: int) -> Iterator[list[bytes]]:
+    """``items`` as lists of ``size`` (the last one shorter), for loops that handle lines a list at a time."""
+    iterator = iter(items)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
 def union_of(nquads: Iterable[bytes]) -> Iterator[bytes]:
     """Sorted N-Quads lines → the union graph's sorted N-Triples lines, each triple once."""
-    iterator = iter(nquads)
-    return itertools.chain.from_iterable(union_chunks(iter(lambda: list(itertools.islice(iterator, 1 << 14)), [])))
+    return itertools.chain.from_iterable(union_chunks(batched(nquads, 1 << 14)))
 
 
 def union_chunks(chunks: Iterable[list[bytes]]) -> Iterator[list[bytes]]:

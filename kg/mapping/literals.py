@@ -6,7 +6,7 @@ tagged string, 1.7 µs for a plain one, about a tenth of mapping a letter (py-sp
 makes a dozen such literals per letter and note). For an exact ``str`` with no datatype all of that is the
 identity: the lexical form is the text, the value is the text, the tag is kept as given and nothing is
 ill-typed. So these helpers set those four fields directly, after checking each language tag once, and hand
-anything else (a ``str`` subclass, a number, a tag never seen) to rdflib. ``tests/test_literals.py`` proves the
+anything else (a ``str`` subclass, a number, a tag never seen) to rdflib. ``tests/mapping/test_literals.py`` proves the
 result equal to rdflib's, field by field, for any text.
 """
 

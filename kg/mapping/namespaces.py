@@ -28,8 +28,11 @@ class TermNamespace(Namespace):
         try:
             return terms[name]
         except KeyError:
-            term = terms[name] = super().term(name)
+            term = terms[name] = self._mint(name)
             return term
+
+    def _mint(self, name: str) -> URIRef:
+        return super().term(name)
 
     def __getitem__(self, key: str) -> URIRef:  # type: ignore[override]
         return self.term(key)
@@ -53,15 +56,8 @@ class ClosedNamespace(TermNamespace):
         made.__dict__["_vocabulary"] = vocabulary
         return made
 
-    def term(self, name: str) -> URIRef:
-        if not isinstance(name, str):
-            return super().term(name)
-        terms = self.__dict__.setdefault("_terms", {})
-        try:
-            return terms[name]
-        except KeyError:
-            term = terms[name] = getattr(self.__dict__["_vocabulary"], name)
-            return term
+    def _mint(self, name: str) -> URIRef:
+        return getattr(self.__dict__["_vocabulary"], name)
 
 
 CRM = TermNamespace("http://www.cidoc-crm.org/cidoc-crm/")

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.textindex import TextIndexWriter, fts5_available, match_expression, search
 from tests.test_statistics import mapped  # the seed's graphs as the publisher feeds them
@@ -100,3 +102,35 @@ def test_row_ids_follow_the_iri_order_that_search_breaks_ties_by(index):
     finally:
         db.close()
     assert len(iris) > 10 and iris == sorted(iris, key=lambda iri: iri.encode("utf-8"))
+
+
+def _fts5_tokens(text: str) -> list[tuple[int, str]]:
+    """(position, term) of every token FTS5 makes of ``text`` with the index's tokenizer."""
+    import sqlite3
+
+    from kg.textindex import TOKENIZER
+
+    db = sqlite3.connect(":memory:")
+    try:
+        db.execute(f"CREATE VIRTUAL TABLE t USING fts5(x, tokenize=\"{TOKENIZER}\")")
+        db.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance')")
+        db.execute("INSERT INTO t (x) VALUES (?)", (text,))
+        return sorted((offset, term) for term, offset in db.execute("SELECT term, offset FROM v"))
+    finally:
+        db.close()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(max_codepoint=127), max_size=40), max_size=4))
+def test_ascii_texts_go_to_fts5_as_they_are_and_give_the_tokens_of_their_folded_words(texts):
+    from kg.textindex import tokens, words
+
+    assert tokens(texts) == " ".join(texts)  # the shortcut is taken for ASCII
+    assert _fts5_tokens(tokens(texts)) == _fts5_tokens(" ".join(w for t in texts for w in words(t)))
+
+
+def test_other_texts_are_folded_first():
+    from kg.textindex import tokens
+
+    assert tokens(["Káledin", "Straße"]) == "kaledin strasse"
+    assert _fts5_tokens(tokens(["Straße"])) == [(0, "strasse")]

@@ -283,8 +283,35 @@ class CanonicalDataset:
                      union=(lambda: union) if union is not None else self.union_lines, grouped=self._grouped_nquads)
 
 
-#: Where a writer reads lines from: a file of them (copied and parsed natively) or a maker of an iterator.
-LineSource = Path | Callable[[], Iterable[bytes]]
+@dataclass(frozen=True)
+class Parts:
+    """Sorted lines kept in pieces that follow each other: files of lines and lines in memory, read as one.
+
+    The publisher writes the merged content around the place the dataset description takes and gives the
+    description, made once the content is counted, as the piece in between: a writer reads the pieces in turn
+    (files are parsed and copied natively), so the release's 6 GB of content at 100,000 letters is never
+    copied into one file just to let a few hundred lines in before the dumps can begin.
+    """
+
+    pieces: tuple[Path | bytes, ...]
+
+    def copy_to(self, out: BinaryIO) -> None:
+        for piece in self.pieces:
+            if isinstance(piece, Path):
+                with piece.open("rb") as handle:
+                    shutil.copyfileobj(handle, out, 1 << 20)
+            elif piece:
+                out.write(piece)
+
+    def parse(self, rdf_format: ox.RdfFormat) -> Iterator:
+        """The statements of every piece, in order (pyoxigraph keeps blank-node labels, so a node cut across
+        pieces stays one node)."""
+        return itertools.chain.from_iterable(parse_own(piece, rdf_format) for piece in self.pieces if piece)
+
+
+#: Where a writer reads lines from: a file of them or pieces (copied and parsed natively), or a maker of an
+#: iterator.
+LineSource = Path | Parts | Callable[[], Iterable[bytes]]
 
 
 def write_format(fmt: DumpFormat, out: BinaryIO, prefixes: dict[str, str], *, nquads: LineSource,
@@ -299,18 +326,24 @@ def write_format(fmt: DumpFormat, out: BinaryIO, prefixes: dict[str, str], *, nq
         quads = parse_own(_lines_stream(iter(grouped())), ox.RdfFormat.N_QUADS)
         _serialize_with_prefixes(quads, out, fmt.rdf_format, prefixes)
     else:
-        triples = parse_own(union if isinstance(union, Path) else _lines_stream(iter(union())),
-                            ox.RdfFormat.N_TRIPLES)
+        triples = _parsed(union, ox.RdfFormat.N_TRIPLES)
         if fmt.rdf_format == ox.RdfFormat.TURTLE:
             _serialize_with_prefixes(triples, out, fmt.rdf_format, prefixes)
         else:
             ox.serialize(triples, out, fmt.rdf_format)
 
 
+def _parsed(source: LineSource, rdf_format: ox.RdfFormat) -> Iterator:
+    if isinstance(source, Parts):
+        return source.parse(rdf_format)
+    return parse_own(source if isinstance(source, Path) else _lines_stream(iter(source())), rdf_format)
+
+
 def _copy_lines(source: LineSource, out: BinaryIO) -> None:
     if isinstance(source, Path):
-        with source.open("rb") as handle:
-            shutil.copyfileobj(handle, out, 1 << 20)
+        source = Parts((source,))
+    if isinstance(source, Parts):
+        source.copy_to(out)
     else:
         _write_lines(out, source())
 
@@ -370,13 +403,14 @@ def write_checksums(folder: Path, files: Iterable[tuple[str, str]]) -> tuple[int
     return write_file(folder / CHECKSUM_FILE, sums.encode("ascii"))
 
 
-def write_dumps_streamed(folder: Path, *, base_uri: str, union_file: Path, nquads_file: Path,
+def write_dumps_streamed(folder: Path, *, base_uri: str, union_file: LineSource, nquads_file: LineSource,
                          grouped: Callable[[], Iterator[bytes]], workers: int = 1,
                          also_listed: Iterable[tuple[str, str]] = (),
                          started: Iterable[DumpProcess] = ()) -> list[DumpFile]:
     """Write every dump from files and streams, never from lines held in memory (a release of any size).
 
-    ``union_file``: the union graph as sorted N-Triples; ``nquads_file``: the sorted ``dataset.nq``;
+    ``union_file``: the union graph as sorted N-Triples; ``nquads_file``: the sorted N-Quads of ``dataset.nq``
+    (each a file or its :class:`Parts`);
     ``grouped()``: a fresh iterator of N-Quads lines graph by graph, for TriG. With ``workers`` > 1 the formats
     are written in forked processes at the same time (each pyoxigraph writer and gzip stream uses one core).
     ``also_listed``: (name, SHA-256) of other files the caller wrote into ``folder`` (the correspondent network,

@@ -22,6 +22,7 @@ wall-clock time goes into a release: dates come from ``SOURCE_DATE_EPOCH`` when 
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import fcntl
 import hashlib
@@ -35,6 +36,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from kg import settings
@@ -43,15 +45,15 @@ from kg.dumps import (
     CanonicalDataset,
     DumpError,
     DumpProcess,
-    HashingWriter,
     LaterLines,
+    Parts,
     parse_own,
     write_dumps_streamed,
     write_file,
 )
 from kg.files import sha256_file
 from kg.network import write_network
-from kg.spill import SpilledDataset, batched, graph_suffix, merge_few_into, spill_graphs, union_chunks
+from kg.spill import SpilledDataset, batched, graph_suffix, spill_graphs, union_chunks
 from kg.statistics import StatisticsCollector
 from kg.textindex import TextIndexWriter
 from kg.void import (
@@ -218,14 +220,15 @@ def _write_release(folder: Path, named_graphs: Iterable[tuple[URIRef, Graph]], *
             early.append(DumpProcess(DUMP_FORMATS["trig"], folder / DUMPS_DIR, base_uri=base_uri,
                                      later=description_lines, grouped=lambda: dataset.iter_grouped(trig_extra)))
         # One merge of the sorted runs writes the content (N-Quads and the union graph's N-Triples) and counts it
-        # for the description; the description counts the content plus itself, and its few lines are then
-        # placed into both files by copying the bytes around them (kg.spill.merge_few_into).
+        # for the description; the description counts the content plus itself, and its few lines then join the
+        # content as the piece between the lines before and after their place (_ContentFiles): ``dataset.nq`` is
+        # copied from the pieces beside the dumps, which read the same pieces.
         issued = release_date()
         info = DescriptionInput(base_uri=base_uri, issued=issued,
                                 source_documents=sum(int(s.get("documents", 0)) for s in sources),
                                 source_files=len(sources), network=collector is not None)
         say("merging the sorted graphs and counting them for the dataset description")
-        with _ContentFiles(spill_dir) as content:
+        with _ContentFiles(spill_dir, _description_place(ids)) as content:
             content_stats = compute_statistics(content.union(dataset.iter_nquads(statistics_quads)), base_uri)
         dataset.drop_runs()
         core, stats = describe_with_own_counts(content_stats, info)
@@ -238,20 +241,23 @@ def _write_release(folder: Path, named_graphs: Iterable[tuple[URIRef, Graph]], *
         suffix = graph_suffix(str(ids.graph_name))
         extra_graphs = {**statistics, str(ids.graph_name): own_lines}
 
-        union_file = spill_dir / "union.nt"
-        say(f"writing {DATASET} ({stats.triples} triples)")
-        quads, triples, size, digest = _write_dataset(folder / DATASET, union_file, content,
-                                                      [line[:-3] + suffix for line in own_lines], own_lines)
-        files[DATASET] = {"size": size, "sha256": digest}
+        nquads, quads = content.with_description("nq", [line[:-3] + suffix for line in own_lines])
+        union, triples = content.with_description("nt", own_lines)
         if triples != stats.triples:  # pragma: no cover - a bug in the fixpoint, never the user's input
             raise PublishError(f"description says {stats.triples} triples, the union graph has {triples}")
-        say(f"writing the dumps ({', '.join(f.filename for f in DUMP_FORMATS.values())})")
+        say(f"writing {DATASET} ({stats.triples} triples) and, at the same time, the dumps "
+            f"({', '.join(f.filename for f in DUMP_FORMATS.values())})")
+        copying = _start_dataset_copy(folder, nquads, base_uri)
+        early.append(copying)
         # The correspondent network as ready-made files (kg.network), from the counts above: served as they are.
         network = write_network(folder / DUMPS_DIR, collector) if collector is not None else []
-        dumps = write_dumps_streamed(folder / DUMPS_DIR, base_uri=base_uri, union_file=union_file,
-                                     nquads_file=folder / DATASET, grouped=lambda: dataset.iter_grouped(extra_graphs),
-                                     workers=workers, also_listed=[(f.path.name, f.sha256) for f in network],
-                                     started=early)
+        dumps = write_dumps_streamed(folder / DUMPS_DIR, base_uri=base_uri, union_file=union, nquads_file=nquads,
+                                     grouped=lambda: dataset.iter_grouped(extra_graphs), workers=workers,
+                                     also_listed=[(f.path.name, f.sha256) for f in network],
+                                     started=[process for process in early if process.format.key in DUMP_FORMATS])
+        size, digest = copying.result()
+        files[DATASET] = {"size": size, "sha256": digest}
+        content.remove()
         files[SEARCH_INDEX] = search.result()
     except BaseException:
         search.abandon()
@@ -265,8 +271,6 @@ def _write_release(folder: Path, named_graphs: Iterable[tuple[URIRef, Graph]], *
                                .items()))
     if spilled is None:
         shutil.rmtree(spill_dir, ignore_errors=True)
-    else:
-        union_file.unlink(missing_ok=True)
 
     full = describe(stats, replace(info, dumps=dumps, network_files=network))
     conforms, report = validate_description(full)
@@ -414,21 +418,31 @@ _CHUNK = 1 << 16
 
 class _ContentFiles:
     """The content's sorted N-Quads and the union graph's sorted N-Triples (each triple once), written while
-    the merged quads pass by on their way to be counted."""
+    the merged quads pass by on their way to be counted.
 
-    def __init__(self, folder: Path) -> None:
-        self.nquads = folder / "content.nq"
-        self.ntriples = folder / "content.nt"
+    Each is written as three files: the lines before the place the dataset description takes (``place``: the
+    lines whose subject starts there, see :func:`_description_place`), the lines in it and the lines after it.
+    The description exists only once the content is counted; it then joins the middle file, which holds no
+    line at all unless the content describes the description's own IRIs, and the whole is read as
+    :class:`kg.dumps.Parts`. Before, the 6 GB of content at 100,000 letters were copied into ``dataset.nq`` (and
+    4.5 GB into the union graph's file) to let the description in, on one core, before any dump could start.
+    """
+
+    def __init__(self, folder: Path, place: tuple[bytes, bytes]) -> None:
+        self.place = place
+        self.files = {kind: tuple(folder / f"content-{part}.{kind}" for part in ("before", "in", "after"))
+                      for kind in ("nq", "nt")}
         self.quads = self.triples = 0
 
     def __enter__(self) -> _ContentFiles:
-        self._quads_out = self.nquads.open("wb", buffering=1 << 20)
-        self._union_out = self.ntriples.open("wb", buffering=1 << 20)
+        self._out = {kind: [path.open("wb", buffering=1 << 20) for path in paths]
+                     for kind, paths in self.files.items()}
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        self._quads_out.close()
-        self._union_out.close()
+        for outs in self._out.values():
+            for out in outs:
+                out.close()
 
     def union(self, nquads: Iterator[bytes]) -> Iterator[bytes]:
         """Write ``nquads`` (sorted, each once) and their union graph; yield the union graph's lines."""
@@ -437,30 +451,63 @@ class _ContentFiles:
     def _quads_written(self, nquads: Iterator[bytes]) -> Iterator[list[bytes]]:
         for chunk in batched(nquads, _CHUNK):
             self.quads += len(chunk)
-            self._quads_out.write(b"".join(chunk))
+            self._write("nq", chunk)
             yield chunk
 
     def _union_written(self, chunks: Iterator[list[bytes]]) -> Iterator[list[bytes]]:
         for triples in chunks:
             self.triples += len(triples)
-            self._union_out.write(b"".join(triples))
+            self._write("nt", triples)
             yield triples
 
+    def _write(self, kind: str, lines: list[bytes]) -> None:
+        """Sorted lines into the three files (almost always one chunk into one file: no slicing)."""
+        if not lines:  # every triple of a chunk of quads can be one already written
+            return
+        start, end = self.place
+        before, inside, after = self._out[kind]
+        if lines[-1] < start:
+            before.write(b"".join(lines))
+        elif lines[0] >= end:
+            after.write(b"".join(lines))
+        else:
+            first, last = bisect.bisect_left(lines, start), bisect.bisect_left(lines, end)
+            before.write(b"".join(lines[:first]))
+            inside.write(b"".join(lines[first:last]))
+            after.write(b"".join(lines[last:]))
+
+    def with_description(self, kind: str, own: list[bytes]) -> tuple[Parts, int]:
+        """The content's lines of ``kind`` with the description's sorted lines ``own`` merged in, as pieces;
+        and how many lines they hold."""
+        start, end = self.place
+        if own and not (start <= own[0] and own[-1] < end):  # pragma: no cover - a bug in kg.void
+            raise PublishError(f"the dataset description has lines outside {start.decode()}…, where the "
+                               f"publisher leaves it room: {own[0][:80]!r}")
+        before, inside, after = self.files[kind]
+        held = inside.read_bytes().splitlines(keepends=True)
+        merged = sorted(set(held).union(own))
+        counted = self.quads if kind == "nq" else self.triples
+        return Parts((before, b"".join(merged), after)), counted + len(merged) - len(held)
+
     def remove(self) -> None:
-        self.nquads.unlink(missing_ok=True)
-        self.ntriples.unlink(missing_ok=True)
+        for paths in self.files.values():
+            for path in paths:
+                path.unlink(missing_ok=True)
 
 
-def _write_dataset(path: Path, union_file: Path, content: _ContentFiles, own_quads: list[bytes],
-                   own_triples: list[bytes]) -> tuple[int, int, int, str]:
-    """Write ``path`` (the content's N-Quads with the description's merged in) and ``union_file`` (the same for
-    the union graph's N-Triples); return (quads, union triples, size, SHA-256 of ``path``)."""
-    with HashingWriter(path) as out:
-        quads = content.quads + merge_few_into(content.nquads, own_quads, out)
-    with union_file.open("wb", buffering=1 << 20) as union:
-        triples = content.triples + merge_few_into(content.ntriples, own_triples, union)
-    content.remove()
-    return quads, triples, out.size, out.hexdigest()
+def _description_place(ids: Description) -> tuple[bytes, bytes]:
+    """Where the dataset description's lines fall among sorted lines: from the first line whose subject starts
+    with its document's IRI (``{base}/.well-known/void``, of which every node is a fragment: ``kg.void``) up
+    to, not including, the first line past every such line."""
+    start = str(ox.NamedNode(str(ids.document))).encode("utf-8")[:-1]
+    return start, start[:-1] + bytes([start[-1] + 1])
+
+
+def _start_dataset_copy(folder: Path, nquads: Parts, base_uri: str) -> DumpProcess:
+    """``dataset.nq``, copied from its pieces in a process of its own while the dumps are written from the same
+    pieces (hashed as it is written, for the manifest)."""
+    fmt = replace(DUMP_FORMATS["nq"], key="dataset", filename=DATASET, gzipped=False)
+    return DumpProcess(fmt, folder, base_uri=base_uri, grouped=lambda: iter(()), nquads_file=nquads)
 
 
 def shapes_graph(base_uri: str, shapes_dir: Path | None = None) -> tuple[URIRef, Graph]:

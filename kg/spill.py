@@ -30,7 +30,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import Any, Protocol
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
@@ -41,7 +41,7 @@ from kg.mapping.triples import triples_of
 #: Lines per sorted run: about 300 MB in each sorting process (22 runs at 100,000 letters).
 RUN_LINES = 1_000_000
 
-__all__ = ["Block", "Collector", "GraphSpill", "SpilledDataset", "batched", "graph_suffix", "merge_few_into",
+__all__ = ["Block", "Collector", "GraphSpill", "SpilledDataset", "batched", "graph_suffix",
            "spill_graphs", "union_chunks", "union_of"]
 _BLANK_CANONICAL_TAG = "blank-canonical"
 
@@ -316,68 +316,6 @@ def union_chunks(chunks: Iterable[list[bytes]]) -> Iterator[list[bytes]]:
                 triples.append(triple)
                 previous = triple
         yield triples
-
-
-def merge_few_into(source: Path, extra: list[bytes], out: BinaryIO, *, block: int = 1 << 20) -> int:
-    """Copy the sorted lines of ``source`` to ``out`` with the sorted lines ``extra`` merged in (a line already
-    in ``source`` is not written twice); return how many of ``extra`` were added.
-
-    For a few lines into a large file (the dataset description into the 6 GB of content at 100,000 letters):
-    each line's place is found by bisecting the file, and the bytes between places are copied in blocks, never
-    split into lines, so the cost is that of a copy, not of a merge.
-    """
-    added = 0
-    size = source.stat().st_size
-    with source.open("rb") as handle:
-        copied = 0
-        for line in extra:
-            place = _first_line_at_least(handle, line, copied, size)
-            _copy_range(handle, out, copied, place, block)
-            copied = place
-            handle.seek(place)
-            if handle.readline() != line:
-                out.write(line)
-                added += 1
-        _copy_range(handle, out, copied, size, block)
-    return added
-
-
-def _first_line_at_least(handle: BinaryIO, key: bytes, low: int, high: int) -> int:
-    """The offset of the first line not below ``key`` in a file of sorted lines, searched from ``low`` (a line
-    start; every line before it is below ``key``) to ``high`` (the file's size)."""
-    while low < high:
-        middle = (low + high) // 2
-        if middle:
-            handle.seek(middle - 1)
-            handle.readline()  # to the first line start at or after ``middle``
-        else:
-            handle.seek(0)
-        start = handle.tell()
-        if start >= high:  # no line starts in [middle, high): decide on the line at ``low``
-            handle.seek(low)
-            line = handle.readline()
-            if line < key:
-                low += len(line)
-            else:
-                high = low
-            continue
-        line = handle.readline()
-        if line < key:
-            low = start + len(line)
-        else:
-            high = start
-    return low
-
-
-def _copy_range(handle: BinaryIO, out: BinaryIO, start: int, end: int, block: int) -> None:
-    handle.seek(start)
-    left = end - start
-    while left > 0:
-        data = handle.read(min(block, left))
-        if not data:
-            raise OSError(f"{handle.name}: ended at {end - left} of {end} bytes while being copied")
-        out.write(data)
-        left -= len(data)
 
 
 _SORTING: tuple[SpilledDataset, list] | None = None

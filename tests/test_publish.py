@@ -16,6 +16,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
@@ -194,7 +196,7 @@ def test_a_failure_after_the_text_index_started_stops_it_and_publishes_nothing(t
         assert [p.name for p in multiprocessing.active_children()] == ["kg-text-index"]
         raise OSError("disk full")
 
-    monkeypatch.setattr(kg.publish, "_write_dataset", failing_write)
+    monkeypatch.setattr(kg.publish, "_start_dataset_copy", failing_write)
     with pytest.raises(OSError, match="disk full"):
         publish(tmp_path, other_graphs("text-index"))
     assert multiprocessing.active_children() == []
@@ -359,3 +361,36 @@ def test_statistics_that_do_not_conform_are_not_published(tmp_path, monkeypatch)
         publish(tmp_path, other_graphs("bad-statistics"))
     assert "exactly one data set" in str(caught.value)
     assert current_release(tmp_path) == good
+
+
+_SUBJECTS = ["<https://kg.example.org/.well-known/void#a>", "<https://kg.example.org/.well-known/voi>",
+             "<https://kg.example.org/.well-known/void>", "<https://kg.example.org/.well-known/voie>",
+             "<https://kg.example.org/.well-known/voidx>", "<https://kg.example.org/id/x>", "<http://a.example/x>"]
+_QUAD = st.tuples(st.sampled_from(_SUBJECTS), st.sampled_from(["<p>", "<q>"]), st.sampled_from(["<g1>", "<g2>"]))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(content=st.lists(_QUAD, max_size=40), own=st.lists(st.sampled_from(["#a", "#b", "", "#a-2"]), max_size=5),
+       chunk=st.integers(min_value=1, max_value=7))
+def test_the_description_joins_the_content_as_the_piece_between_the_lines_around_its_place(
+        tmp_path_factory, monkeypatch, content, own, chunk) -> None:
+    """The merged content is written in three files around the description's place; the description's lines,
+    merged into the middle one, must give the sorted union of both, each line once, in N-Quads and N-Triples,
+    wherever the content's lines fall (before, inside, after its place, cut into lists anywhere)."""
+    import kg.publish
+    from kg.dumps import graph_suffix, ntriples_line
+    from kg.publish import _ContentFiles, _description_place
+    from kg.void import Description
+
+    monkeypatch.setattr(kg.publish, "_CHUNK", chunk)
+    folder = tmp_path_factory.mktemp("content")
+    quads = sorted({f"{s} {p} <o> {g} .\n".encode() for s, p, g in content})
+    own_triples = sorted({f"<{BASE}/.well-known/void{fragment}> <p> <o> .\n".encode() for fragment in own})
+    own_quads = [line[:-3] + graph_suffix(f"{BASE}/graph/void") for line in own_triples]
+    with _ContentFiles(folder, _description_place(Description(BASE))) as files:
+        union = list(files.union(iter(quads)))
+    assert union == list(dict.fromkeys(ntriples_line(line) for line in quads))
+    for kind, lines, extra in (("nq", quads, own_quads), ("nt", union, own_triples)):
+        parts, count = files.with_description(kind, extra)
+        written = b"".join(piece.read_bytes() if isinstance(piece, Path) else piece for piece in parts.pieces)
+        assert written == b"".join(sorted(set(lines) | set(extra))) and count == len(set(lines) | set(extra))

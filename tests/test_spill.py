@@ -3,14 +3,13 @@ CanonicalDataset makes, in every order the dumps need, with runs of any size and
 
 from __future__ import annotations
 
-import io
 import threading
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from rdflib import BNode, Graph, Literal, URIRef
 
@@ -22,7 +21,7 @@ from kg.dumps import (
     write_dumps,
     write_dumps_streamed,
 )
-from kg.spill import GraphSpill, SpilledDataset, graph_suffix, merge_few_into, spill_graphs, union_of
+from kg.spill import GraphSpill, SpilledDataset, graph_suffix, spill_graphs, union_of
 from tests.test_dumps import BASE, fixture_graphs
 
 
@@ -204,23 +203,6 @@ def test_spill_graphs_refuses_a_graph_without_an_iri(tmp_path: Path) -> None:
 
     with pytest.raises(DumpError, match="not an IRI"):
         spill_graphs(tmp_path, "w", [(BNode(), Graph())])
-
-
-_LINES = st.lists(st.text(alphabet="<>ab .c", max_size=6).map(lambda t: t.encode() + b"\n"), max_size=30)
-
-
-@given(content=_LINES, extra=_LINES, block=st.integers(min_value=1, max_value=9))
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_a_few_lines_merged_into_a_sorted_file_give_the_sorted_union(tmp_path: Path, content, extra,
-                                                                     block: int) -> None:
-    """The description's lines join the written content by bisection and block copies: the result must be the
-    sorted merge, each line once, wherever the lines fall (before, between, after, equal to existing ones)."""
-    source = tmp_path / "content"
-    source.write_bytes(b"".join(sorted(set(content))))
-    out = io.BytesIO()
-    added = merge_few_into(source, sorted(set(extra)), out, block=block)
-    assert out.getvalue() == b"".join(sorted(set(content) | set(extra)))
-    assert added == len(set(extra) - set(content))
 
 
 _QUADS = st.lists(st.tuples(st.sampled_from(["<a>", "<b>", "<c>"]), st.sampled_from(["<p>", "<q>"]),

@@ -136,7 +136,7 @@ _MAPPER: SyntheticCorpus | None = None
 
 def _map_chunk(bounds: tuple[int, int]) -> int:
     """Map a chunk as a validation batch maps it: with the garbage collector paused (``kg.validate.batches``)."""
-    from kg.validate.batches import without_collector
+    from kg.memory import without_collector
 
     assert _MAPPER is not None
     mapper = _MAPPER

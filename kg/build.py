@@ -29,7 +29,7 @@ from rdflib import Graph, URIRef
 
 from kg import settings
 from kg.mapping import CorpusMapping
-from kg.memory import release_free_memory
+from kg.memory import release_free_memory, without_collector
 from kg.spill import GraphSpill
 from kg.validate import GraphCorpus
 
@@ -69,7 +69,20 @@ def read_corpus(sources: Path, base_uri: str, *, authorities_dir: Path | None = 
                 workers: int = 1) -> tuple[CorpusMapping, list[dict], Path]:
     """Read the sources and the authorities and plan their mapping; return the plan, each source file's
     description (path, SHA-256, documents) and the authorities folder. Raises :class:`BuildError` naming what to
-    fix."""
+    fix.
+
+    Without the cyclic garbage collector (``kg.memory.without_collector``): the records arrive as millions of
+    objects that stay alive and hold no cycles, and each collection their allocations triggered walked all of
+    them again. Reading and planning 100,000 letters took 82 s (43 s of this process's CPU) with it, 55 s (24 s)
+    without.
+    """
+    return without_collector(lambda: _read_corpus(sources, base_uri, authorities_dir=authorities_dir,
+                                                   progress=progress, quiet=quiet, workers=workers))
+
+
+def _read_corpus(sources: Path, base_uri: str, *, authorities_dir: Path | None,
+                 progress: Callable[[str], None] | None, quiet: bool,
+                 workers: int) -> tuple[CorpusMapping, list[dict], Path]:
     from kg.authorities import AuthorityError, load_authorities
     from kg.mapping import CorpusMapping
     from kg.sources import read_sources

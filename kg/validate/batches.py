@@ -27,18 +27,17 @@ graph's store directly (``triples_of``: rdflib's ``Graph.__iter__`` alone costs 
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TypeVar
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from kg.mapping.triples import triples_of
+from kg.memory import without_collector
 from kg.validate.engine import Runner
 from kg.validate.index import BLANK, IRI, LITERAL, TripleIndex, kind
 from kg.validate.nodes import LETTER_MARK, is_letter_root, is_source_graph, local_root
@@ -56,7 +55,6 @@ DEFAULT_BATCH_SIZE = 200
 BATCHES_PER_WORKER = 16
 
 NamedGraph = tuple[URIRef, Graph]
-T = TypeVar("T")
 
 
 class GraphCorpus:
@@ -219,26 +217,10 @@ def _is_local(node: Node, state: _Shared) -> bool:
     return local_root(node) is not None and node not in state.index.spo
 
 
-def without_collector(work: Callable[..., T], *args: object) -> T:
-    """``work(*args)`` with no cyclic garbage collection; the collector comes back once ``work`` has returned.
-
-    A batch allocates a few hundred thousand dicts, sets and tuples that live until it is done and hold no
-    reference cycles; every collection the allocations trigger would walk all of them again (about a tenth of
-    the validation time). The collector is enabled again only after ``work``'s frame is gone, so the batch's
-    data has been freed by then: enabled while the data was still alive (a ``with`` block inside the function
-    that holds it), the first allocation afterwards walked all of it once more, 8 % of a batch's time (py-spy,
-    10,000 letters). What little cyclic garbage a batch leaves is collected later, in the ordinary way.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return work(*args)
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _run_batch(bounds: tuple[int, int]) -> _BatchOutcome:
+    """One batch, without the cyclic collector: it allocates a few hundred thousand dicts, sets and tuples that
+    live until it is done and hold no reference cycles, and every collection would walk them again (about a
+    tenth of the validation time)."""
     state = _STATE
     assert state is not None, "worker started without shared state"
     return without_collector(_check_batch, bounds, state)

@@ -25,7 +25,7 @@ constraints about 1.5 s (copying into Oxigraph what a forward walk from the focu
 graph is interned, so those lookups succeed on identity and rdflib's Python-level ``__eq__`` is rarely called);
 copying the source graphs and their shared context into the batches 1.8 s; the common pass over the shared graphs
 0.7 s; locating the results 0.4 s. No cyclic garbage collection runs during a batch
-(``kg.validate.batches.without_collector``): it cost a tenth of the time.
+(``kg.memory.without_collector``): it cost a tenth of the time.
 """
 
 from __future__ import annotations

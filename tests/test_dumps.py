@@ -271,10 +271,12 @@ def test_nquads_come_out_in_plain_byte_order_even_where_terms_are_prefixes_of_ea
     assert dataset.nquads_lines() == expected
 
 
+#: Any text, with the characters N-Triples escapes (and those next to them) drawn often.
+_TEXTS = st.text(alphabet=st.one_of(st.characters(), st.sampled_from('\x00\t\n\r\x1f "\\\x7f\x80\ufffd\ufffe\uffffé')))
 _LITERALS = st.one_of(
-    st.builds(Literal, st.text()),
-    st.builds(lambda text, lang: Literal(text, lang=lang), st.text(), st.sampled_from(["en", "ru", "de-CH", "x-kg"])),
-    st.builds(lambda text, dt: Literal(text, datatype=URIRef(dt)), st.text(),
+    st.builds(Literal, _TEXTS),
+    st.builds(lambda text, lang: Literal(text, lang=lang), _TEXTS, st.sampled_from(["en", "ru", "de-CH", "x-kg"])),
+    st.builds(lambda text, dt: Literal(text, datatype=URIRef(dt)), _TEXTS,
               st.sampled_from(["http://www.w3.org/2001/XMLSchema#date", "http://www.w3.org/2001/XMLSchema#string",
                                "http://example.org/type/é", "http://www.w3.org/1999/02/22-rdf-syntax-ns#HTML"])),
 )

@@ -118,6 +118,14 @@ def graph_suffix(graph: str) -> bytes:
     return b" " + str(ox.NamedNode(graph)).encode("utf-8") + b" .\n"
 
 
+def as_nquads(ntriples: bytes, graph_suffix_bytes: bytes) -> bytes:
+    """Canonical N-Triples lines (joined) as the N-Quads lines of the graph whose :func:`graph_suffix` is given,
+    in one call: in canonical N-Triples a raw line feed ends every line and nothing else (a literal's line feeds
+    are escaped), so ``" .\\n"`` occurs at line ends only. The same bytes as ``line[:-3] + suffix`` line by
+    line, without a Python step per line (22 million lines at 100,000 letters, sorted and written twice)."""
+    return ntriples.replace(b" .\n", graph_suffix_bytes)
+
+
 def parse_own(source: bytes | BinaryIO | Path, rdf_format: ox.RdfFormat) -> ox.QuadParser:
     """Parse lines this package wrote itself (spilled graphs, the union file, ``dataset.nq``), without checking
     every IRI and literal again: the mapping built them from valid terms and pyoxigraph's writer made them
@@ -257,11 +265,10 @@ class CanonicalDataset:
             yield line[:-3] + suffixes[number]
 
     def _grouped_nquads(self) -> Iterator[bytes]:
-        """N-Quads lines graph by graph (IRI order, triples sorted within): what TriG is written from."""
+        """N-Quads graph by graph (IRI order, triples sorted within), a graph's lines joined: what TriG is
+        written from."""
         for name, graph_lines in self.graphs.items():
-            suffix = graph_suffix(name)
-            for line in graph_lines:
-                yield line[:-3] + suffix
+            yield as_nquads(b"".join(graph_lines), graph_suffix(name))
 
     @property
     def quad_count(self) -> int:
@@ -324,7 +331,7 @@ def write_format(fmt: DumpFormat, out: BinaryIO, prefixes: dict[str, str], *, nq
     elif fmt.rdf_format == ox.RdfFormat.N_TRIPLES:
         _copy_lines(union, out)
     elif fmt.rdf_format == ox.RdfFormat.TRIG:
-        quads = parse_own(_lines_stream(iter(grouped())), ox.RdfFormat.N_QUADS)
+        quads = parse_own(_lines_stream(iter(grouped()), batch=1), ox.RdfFormat.N_QUADS)
         _serialize_with_prefixes(quads, out, fmt.rdf_format, prefixes)
     else:
         triples = _parsed(union, ox.RdfFormat.N_TRIPLES)
@@ -412,7 +419,8 @@ def write_dumps_streamed(folder: Path, *, base_uri: str, union_file: LineSource,
 
     ``union_file``: the union graph as sorted N-Triples; ``nquads_file``: the sorted N-Quads of ``dataset.nq``
     (each a file or its :class:`Parts`);
-    ``grouped()``: a fresh iterator of N-Quads lines graph by graph, for TriG. With ``workers`` > 1 the formats
+    ``grouped()``: a fresh iterator of N-Quads graph by graph (bytes of whole lines, a graph's at most a few
+    pieces), for TriG. With ``workers`` > 1 the formats
     are written in forked processes at the same time (each pyoxigraph writer and gzip stream uses one core).
     ``also_listed``: (name, SHA-256) of other files the caller wrote into ``folder`` (the correspondent network,
     ``kg.network``), listed in ``SHA256SUMS`` beside the dumps, so one ``sha256sum -c`` checks the whole folder.

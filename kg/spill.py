@@ -35,7 +35,16 @@ from typing import Any, Protocol
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
-from kg.dumps import DumpError, NTriplesLines, TermConverter, graph_suffix, ntriples_line, parse_own, sorted_ntriples
+from kg.dumps import (
+    DumpError,
+    NTriplesLines,
+    TermConverter,
+    as_nquads,
+    graph_suffix,
+    ntriples_line,
+    parse_own,
+    sorted_ntriples,
+)
 from kg.mapping.triples import triples_of
 
 #: Lines per sorted run: about 300 MB in each sorting process (22 runs at 100,000 letters).
@@ -65,9 +74,26 @@ class Block:
     graph: str
 
     def lines(self) -> list[bytes]:
+        return self.data().splitlines(keepends=True)
+
+    def data(self) -> bytes:
         with self.path.open("rb") as handle:
             handle.seek(self.offset)
-            return handle.read(self.length).splitlines(keepends=True)
+            return handle.read(self.length)
+
+    def pieces(self, size: int = 1 << 24) -> Iterator[bytes]:
+        """The block's bytes, about ``size`` at a time, each piece whole lines: a graph as large as the archives'
+        (600 MB at 100,000 letters) is never held twice over."""
+        with self.path.open("rb") as handle:
+            handle.seek(self.offset)
+            left, rest = self.length, b""
+            while left > 0:
+                piece = rest + handle.read(min(size, left))
+                left -= len(piece) - len(rest)
+                cut = piece.rfind(b"\n") + 1 if left > 0 else len(piece)
+                piece, rest = piece[:cut], piece[cut:]
+                if piece:
+                    yield piece
 
 
 class GraphSpill:
@@ -276,19 +302,25 @@ class SpilledDataset:
 
     def iter_grouped(self, extra: dict[str, list[bytes] | Callable[[], list[bytes]]] | None = None
                      ) -> Iterator[bytes]:
-        """N-Quads lines graph by graph (graph IRIs in order, lines sorted within): what TriG is written from.
+        """N-Quads graph by graph (graph IRIs in order, lines sorted within), as bytes of whole lines, a graph's
+        in one piece or a few: what TriG is written from.
         ``extra`` adds graphs given as sorted N-Triples lines, or as a function giving them, called only when
         the graph's turn comes (so TriG can be begun before the dataset description exists)."""
         extra = extra or {}
         for name in sorted(set(self.blocks) | set(extra)):
-            lines = self.graph_lines(name) if name in self.blocks else []
+            suffix = graph_suffix(name)
+            blocks = self.blocks.get(name, [])
+            if name not in extra and len(blocks) == 1:  # nearly every graph: its block as it was spilled
+                for piece in blocks[0].pieces():
+                    yield as_nquads(piece, suffix)
+                continue
+            lines = self.graph_lines(name) if blocks else []
             if name in extra:
                 given = extra[name]
                 given = given() if callable(given) else given
                 lines = sorted(set(lines) | set(given)) if lines else given
-            suffix = graph_suffix(name)
-            for line in lines:
-                yield line[:-3] + suffix
+            for piece in batched(lines, 1 << 16):
+                yield as_nquads(b"".join(piece), suffix)
 
 
 def batched(items: Iterable[bytes], size: int) -> Iterator[list[bytes]]:

@@ -113,9 +113,21 @@ class DumpError(ValueError):
 
 
 # -------------------------------------------------------------------------------------------- content
+def ntriples_iri(iri: str) -> bytes:
+    """An IRI as canonical N-Triples writes it (``<…>``, pyoxigraph's form)."""
+    return str(ox.NamedNode(iri)).encode("utf-8")
+
+
 def graph_suffix(graph: str) -> bytes:
     """What turns a canonical N-Triples line into the N-Quads line of ``graph``: ``line[:-3] + suffix``."""
-    return b" " + str(ox.NamedNode(graph)).encode("utf-8") + b" .\n"
+    return b" " + ntriples_iri(graph) + b" .\n"
+
+
+def batched(items: Iterable[bytes], size: int) -> Iterator[list[bytes]]:
+    """``items`` as lists of ``size`` (the last one shorter), for loops that handle lines a list at a time."""
+    iterator = iter(items)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
 
 
 def as_nquads(ntriples: bytes, graph_suffix_bytes: bytes) -> bytes:
@@ -513,11 +525,12 @@ class DumpProcess:
     The publisher starts TriG, which reads only the spilled graphs and the description's few lines, when it
     begins the merge that counts the content for the description, and hands it those lines once they exist
     (``later``, :class:`LaterLines`): measured at 100,000 letters, a core stood idle for the last ~25 s of that
-    merge, during the copy into ``dataset.nq`` that follows it, and at the end, while the last of five writers
-    ran alone. :meth:`result` waits for the file and raises :class:`DumpError` when the writer failed.
+    merge and at the end, while the last of five writers ran alone. It also copies ``dataset.nq`` beside the
+    dumps. :meth:`result` waits for the file and raises :class:`DumpError` when the writer failed.
     """
 
-    def __init__(self, fmt: DumpFormat, folder: Path, *, base_uri: str, grouped: Callable[[], Iterator[bytes]],
+    def __init__(self, fmt: DumpFormat, folder: Path, *, base_uri: str,
+                 grouped: Callable[[], Iterator[bytes]] = lambda: iter(()),
                  union_file: LineSource | None = None, nquads_file: LineSource | None = None,
                  later: LaterLines | None = None) -> None:
         self.format = fmt
@@ -691,14 +704,7 @@ class TermConverter:
 
     def _node(self, term):
         if isinstance(term, Literal):
-            lexical = str(term)
-            language = term.language
-            if language:
-                return ox.Literal(lexical, language=language)
-            datatype = term.datatype
-            if datatype is not None:
-                return ox.Literal(lexical, datatype=self._iri(datatype))
-            return ox.Literal(lexical)
+            return _ox_literal(term, str(term), self._iri)
         if isinstance(term, URIRef):
             return self._iri(term)
         if isinstance(term, BNode):
@@ -763,7 +769,7 @@ class NTriplesLines:
             raise DumpError(f"cannot publish term {term!r} of type {type(term).__name__} where an IRI belongs")
         form = self._iris.get(term) if type(term) is URIRef else None
         if form is None:
-            form = str(ox.NamedNode(str(term))).encode("utf-8")
+            form = ntriples_iri(str(term))
             if type(term) is URIRef:
                 self._iris[term] = form
         return form
@@ -786,13 +792,17 @@ _ESCAPED_IN_NTRIPLES = re.compile(r'[\x00-\x1f"\\\x7f\ufffe\uffff\ud800-\udfff]'
 
 def _pyoxigraph_literal(term: Literal, text: str) -> bytes:
     """``text`` as the canonical N-Triples form of a literal with ``term``'s language or datatype."""
-    language = term.language
-    if language:
-        return str(ox.Literal(text, language=language)).encode("utf-8")
-    datatype = term.datatype
-    if datatype is not None:
-        return str(ox.Literal(text, datatype=ox.NamedNode(str(datatype)))).encode("utf-8")
-    return str(ox.Literal(text)).encode("utf-8")
+    return str(_ox_literal(term, text)).encode("utf-8")
+
+
+def _ox_literal(term: Literal, text: str,
+                iri: Callable[[URIRef], ox.NamedNode] = lambda datatype: ox.NamedNode(str(datatype))) -> ox.Literal:
+    """``text`` as a pyoxigraph literal with ``term``'s language or datatype (``iri`` makes the datatype's node)."""
+    if term.language:
+        return ox.Literal(text, language=term.language)
+    if term.datatype is not None:
+        return ox.Literal(text, datatype=iri(term.datatype))
+    return ox.Literal(text)
 
 
 def _has_blank(quad: ox.Quad) -> bool:
@@ -869,9 +879,8 @@ class _SkipPrefixLines(io.RawIOBase):
 
 
 def _write_lines(out: BinaryIO, lines: Iterable[bytes], chunk: int = 1 << 14) -> None:
-    iterator = iter(lines)
-    while block := b"".join(itertools.islice(iterator, chunk)):
-        out.write(block)
+    for batch in batched(lines, chunk):
+        out.write(b"".join(batch))
 
 
 def _lines_stream(lines: Iterator[bytes], batch: int = 1024) -> io.BufferedReader:
@@ -882,8 +891,7 @@ def _lines_stream(lines: Iterator[bytes], batch: int = 1024) -> io.BufferedReade
 class _LinesReader(io.RawIOBase):
     def __init__(self, lines: Iterator[bytes], batch: int) -> None:
         super().__init__()
-        self._lines = lines
-        self._batch = batch
+        self._batches = batched(lines, batch)
         self._chunk = b""
         self._offset = 0
 
@@ -892,7 +900,7 @@ class _LinesReader(io.RawIOBase):
 
     def readinto(self, buffer) -> int:  # type: ignore[override]
         if self._offset >= len(self._chunk):
-            self._chunk = b"".join(itertools.islice(self._lines, self._batch))
+            self._chunk = b"".join(next(self._batches, ()))
             self._offset = 0
             if not self._chunk:
                 return 0

@@ -36,7 +36,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
-import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from kg import settings
@@ -47,6 +46,7 @@ from kg.dumps import (
     DumpProcess,
     LaterLines,
     Parts,
+    ntriples_iri,
     parse_own,
     write_dumps_streamed,
     write_file,
@@ -211,6 +211,7 @@ def _write_release(folder: Path, named_graphs: Iterable[tuple[URIRef, Graph]], *
     search = _TextIndexProcess(dataset, statistics, base_uri, folder / SEARCH_INDEX)
     files: dict[str, dict] = {}
     early: list[DumpProcess] = []
+    copying: DumpProcess | None = None  # dataset.nq, copied beside the dumps
     description_lines = LaterLines() if workers > 1 else None
     try:
         # TriG reads the spilled graphs, not the merged content: it is written from now on, beside the merge, and
@@ -248,21 +249,21 @@ def _write_release(folder: Path, named_graphs: Iterable[tuple[URIRef, Graph]], *
         say(f"writing {DATASET} ({stats.triples} triples) and, at the same time, the dumps "
             f"({', '.join(f.filename for f in DUMP_FORMATS.values())})")
         copying = _start_dataset_copy(folder, nquads, base_uri)
-        early.append(copying)
         # The correspondent network as ready-made files (kg.network), from the counts above: served as they are.
         network = write_network(folder / DUMPS_DIR, collector) if collector is not None else []
         dumps = write_dumps_streamed(folder / DUMPS_DIR, base_uri=base_uri, union_file=union, nquads_file=nquads,
                                      grouped=lambda: dataset.iter_grouped(extra_graphs), workers=workers,
                                      also_listed=[(f.path.name, f.sha256) for f in network],
-                                     started=[process for process in early if process.format.key in DUMP_FORMATS])
+                                     started=early)
         size, digest = copying.result()
         files[DATASET] = {"size": size, "sha256": digest}
         content.remove()
         files[SEARCH_INDEX] = search.result()
     except BaseException:
         search.abandon()
-        for process in early:
-            process.abandon()
+        for process in (*early, copying):
+            if process is not None:
+                process.abandon()
         raise
     finally:
         if description_lines is not None:
@@ -432,7 +433,7 @@ class _ContentFiles:
         self.place = place
         self.files = {kind: tuple(folder / f"content-{part}.{kind}" for part in ("before", "in", "after"))
                       for kind in ("nq", "nt")}
-        self.quads = self.triples = 0
+        self.counts = dict.fromkeys(self.files, 0)  #: lines written of each kind
 
     def __enter__(self) -> _ContentFiles:
         self._out = {kind: [path.open("wb", buffering=1 << 20) for path in paths]
@@ -446,19 +447,14 @@ class _ContentFiles:
 
     def union(self, nquads: Iterator[bytes]) -> Iterator[bytes]:
         """Write ``nquads`` (sorted, each once) and their union graph; yield the union graph's lines."""
-        return itertools.chain.from_iterable(self._union_written(union_chunks(self._quads_written(nquads))))
+        quads = self._written("nq", batched(nquads, _CHUNK))
+        return itertools.chain.from_iterable(self._written("nt", union_chunks(quads)))
 
-    def _quads_written(self, nquads: Iterator[bytes]) -> Iterator[list[bytes]]:
-        for chunk in batched(nquads, _CHUNK):
-            self.quads += len(chunk)
-            self._write("nq", chunk)
-            yield chunk
-
-    def _union_written(self, chunks: Iterator[list[bytes]]) -> Iterator[list[bytes]]:
-        for triples in chunks:
-            self.triples += len(triples)
-            self._write("nt", triples)
-            yield triples
+    def _written(self, kind: str, chunks: Iterator[list[bytes]]) -> Iterator[list[bytes]]:
+        for lines in chunks:
+            self.counts[kind] += len(lines)
+            self._write(kind, lines)
+            yield lines
 
     def _write(self, kind: str, lines: list[bytes]) -> None:
         """Sorted lines into the three files (almost always one chunk into one file: no slicing)."""
@@ -486,8 +482,7 @@ class _ContentFiles:
         before, inside, after = self.files[kind]
         held = inside.read_bytes().splitlines(keepends=True)
         merged = sorted(set(held).union(own))
-        counted = self.quads if kind == "nq" else self.triples
-        return Parts((before, b"".join(merged), after)), counted + len(merged) - len(held)
+        return Parts((before, b"".join(merged), after)), self.counts[kind] + len(merged) - len(held)
 
     def remove(self) -> None:
         for paths in self.files.values():
@@ -499,7 +494,7 @@ def _description_place(ids: Description) -> tuple[bytes, bytes]:
     """Where the dataset description's lines fall among sorted lines: from the first line whose subject starts
     with its document's IRI (``{base}/.well-known/void``, of which every node is a fragment: ``kg.void``) up
     to, not including, the first line past every such line."""
-    start = str(ox.NamedNode(str(ids.document))).encode("utf-8")[:-1]
+    start = ntriples_iri(str(ids.document))[:-1]
     return start, start[:-1] + bytes([start[-1] + 1])
 
 
@@ -507,7 +502,7 @@ def _start_dataset_copy(folder: Path, nquads: Parts, base_uri: str) -> DumpProce
     """``dataset.nq``, copied from its pieces in a process of its own while the dumps are written from the same
     pieces (hashed as it is written, for the manifest)."""
     fmt = replace(DUMP_FORMATS["nq"], key="dataset", filename=DATASET, gzipped=False)
-    return DumpProcess(fmt, folder, base_uri=base_uri, grouped=lambda: iter(()), nquads_file=nquads)
+    return DumpProcess(fmt, folder, base_uri=base_uri, nquads_file=nquads)
 
 
 def shapes_graph(base_uri: str, shapes_dir: Path | None = None) -> tuple[URIRef, Graph]:

@@ -40,6 +40,7 @@ from kg.dumps import (
     NTriplesLines,
     TermConverter,
     as_nquads,
+    batched,
     graph_suffix,
     ntriples_line,
     parse_own,
@@ -321,13 +322,6 @@ class SpilledDataset:
                 lines = sorted(set(lines) | set(given)) if lines else given
             for piece in batched(lines, 1 << 16):
                 yield as_nquads(b"".join(piece), suffix)
-
-
-def batched(items: Iterable[bytes], size: int) -> Iterator[list[bytes]]:
-    """``items`` as lists of ``size`` (the last one shorter), for loops that handle lines a list at a time."""
-    iterator = iter(items)
-    while batch := list(itertools.islice(iterator, size)):
-        yield batch
 
 
 def union_of(nquads: Iterable[bytes]) -> Iterator[bytes]:

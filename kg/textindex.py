@@ -22,7 +22,6 @@ bytes. Feeding keeps nothing in memory: rows go to a scratch SQLite file until :
 
 from __future__ import annotations
 
-import itertools
 import re
 import shutil
 import sqlite3
@@ -34,7 +33,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.dumps import parse_own
+from kg.dumps import batched, parse_own
 
 LABELS = ("http://www.w3.org/2000/01/rdf-schema#label", "https://schema.org/name",
           "http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2004/02/skos/core#altLabel",
@@ -204,8 +203,7 @@ class TextIndexWriter:
                                                     tokenize="{TOKENIZER}", prefix='3');
             """)
             out.execute("INSERT INTO fts (fts, rank) VALUES ('hashsize', ?)", (_PENDING_TERMS_BYTES,))
-            documents = enumerate(self._documents(), start=1)
-            while chunk := list(itertools.islice(documents, _DOCUMENTS_AT_ONCE)):
+            for chunk in batched(enumerate(self._documents(), start=1), _DOCUMENTS_AT_ONCE):
                 out.executemany("INSERT INTO doc VALUES (?, ?, ?)",
                                 [(rowid, iri, label) for rowid, (iri, label, *_texts) in chunk])
                 out.executemany("INSERT INTO doc_text VALUES (?, ?, ?)",

@@ -205,8 +205,6 @@ def _write_release(folder: Path, named_graphs: Iterable[tuple[URIRef, Graph]], *
     # The precomputed statistics (kg.statistics) join the content as their own graph, like the description.
     statistics = {statistics_graph: collector.graph_lines()} if collector is not None else {}
     statistics_quads = [line[:-3] + graph_suffix(name) for name, lines in statistics.items() for line in lines]
-    for name, lines in statistics.items():
-        _check_statistics(name, lines)
     say("indexing the texts for search, beside the next steps")
     search = _TextIndexProcess(dataset, statistics, base_uri, folder / SEARCH_INDEX)
     files: dict[str, dict] = {}
@@ -214,6 +212,10 @@ def _write_release(folder: Path, named_graphs: Iterable[tuple[URIRef, Graph]], *
     copying: DumpProcess | None = None  # dataset.nq, copied beside the dumps
     description_lines = LaterLines() if workers > 1 else None
     try:
+        # Checked while the search index is begun (and abandoned, below, if the statistics fail their shapes):
+        # at 100,000 letters the check takes seconds of one core, and nothing else ran beside it.
+        for name, lines in statistics.items():
+            _check_statistics(name, lines)
         # TriG reads the spilled graphs, not the merged content: it is written from now on, beside the merge, and
         # is handed the description's lines when it reaches their graph (they exist only after the merge).
         if description_lines is not None:

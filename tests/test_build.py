@@ -68,6 +68,27 @@ def test_a_parallel_build_publishes_the_same_bytes_as_a_build_in_one_process(tmp
     assert '"letters": 420' in manifest and f"{BASE}/graph/statistics" in manifest
 
 
+def test_shared_graphs_that_cannot_be_spilled_stop_the_build_and_nothing_is_published(
+        corpus: Path, tmp_path: Path, monkeypatch) -> None:
+    """The shared graphs are spilled by a process of their own beside validation; its failure (here a full disk)
+    is the build's, named, and the release served before stays the one served."""
+    import kg.spill
+    from kg.build import run_build
+    from kg.publish import current_release
+
+    before = run_build(corpus, tmp_path / "build", BASE, quiet=True, workers=1)
+
+    def full_disk(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(kg.spill, "spill_graphs", full_disk)
+    with pytest.raises(BuildError, match="(?s)publishing failed: OSError: .*No space left on device.*"
+                                         "Nothing was published"):
+        run_build(corpus, tmp_path / "build", BASE, quiet=True, workers=1)
+    assert current_release(tmp_path / "build") == before
+    assert not list((tmp_path / "build" / "releases").glob(".tmp-*"))
+
+
 def test_the_build_says_which_step_begins(corpus: Path, tmp_path: Path, capsys) -> None:
     from kg.build import run_build
 

@@ -425,7 +425,7 @@ def write_checksums(folder: Path, files: Iterable[tuple[str, str]]) -> tuple[int
 
 def write_dumps_streamed(folder: Path, *, base_uri: str, union_file: LineSource, nquads_file: LineSource,
                          grouped: Callable[[], Iterator[bytes]], workers: int = 1,
-                         also_listed: Iterable[tuple[str, str]] = (),
+                         also_listed: Iterable[tuple[str, str]] | Callable[[], Iterable[tuple[str, str]]] = (),
                          started: Iterable[DumpProcess] = ()) -> list[DumpFile]:
     """Write every dump from files and streams, never from lines held in memory (a release of any size).
 
@@ -435,7 +435,8 @@ def write_dumps_streamed(folder: Path, *, base_uri: str, union_file: LineSource,
     pieces), for TriG. With ``workers`` > 1 the formats
     are written in forked processes at the same time (each pyoxigraph writer and gzip stream uses one core).
     ``also_listed``: (name, SHA-256) of other files the caller wrote into ``folder`` (the correspondent network,
-    ``kg.network``), listed in ``SHA256SUMS`` beside the dumps, so one ``sha256sum -c`` checks the whole folder.
+    ``kg.network``), listed in ``SHA256SUMS`` beside the dumps, so one ``sha256sum -c`` checks the whole folder;
+    or a function that writes them and says so, called while the writers run (this process only waits for them).
     ``started``: dumps the caller began earlier (:class:`DumpProcess`), waited for here instead of written.
     Gives the same bytes as :func:`write_dumps` on the same quads.
     """
@@ -448,12 +449,18 @@ def write_dumps_streamed(folder: Path, *, base_uri: str, union_file: LineSource,
     # Longest first, so the processes finish together.
     order = sorted(range(len(_STREAMED_TASKS)), key=lambda i: _TASK_WEIGHT.get(_STREAMED_TASKS[i][0].key, 1),
                    reverse=True)
+    listed = also_listed if not callable(also_listed) else None
     try:
         if workers > 1 and len(order) > 1:
             with multiprocessing.get_context("fork").Pool(min(workers, len(order))) as pool:
-                done = dict(zip(order, pool.map(_write_streamed, order, chunksize=1), strict=True))
+                writing = pool.map_async(_write_streamed, order, chunksize=1)
+                if listed is None:  # the writers are forked: the caller's own files are written meanwhile
+                    listed = list(also_listed())  # type: ignore[operator]
+                done = dict(zip(order, writing.get(), strict=True))
         else:
             done = {i: _write_streamed(i) for i in order}
+        if listed is None:
+            listed = list(also_listed())  # type: ignore[operator]
         results = {task[0].key: done[i] for i, task in enumerate(_STREAMED_TASKS)}
         results.update({key: process.result() for key, process in early.items()})
     finally:
@@ -462,7 +469,7 @@ def write_dumps_streamed(folder: Path, *, base_uri: str, union_file: LineSource,
             process.abandon()
     written = [DumpFile(DUMP_FORMATS[key], folder / DUMP_FORMATS[key].filename, *results[key])
                for key in DUMP_FORMATS]
-    write_checksums(folder, [*((f.path.name, f.sha256) for f in written), *also_listed])
+    write_checksums(folder, [*((f.path.name, f.sha256) for f in written), *listed])
     return written
 
 

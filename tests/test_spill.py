@@ -3,6 +3,7 @@ CanonicalDataset makes, in every order the dumps need, with runs of any size and
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -140,6 +141,42 @@ def test_streamed_dumps_equal_the_in_memory_dumps(tmp_path: Path) -> None:
                                    grouped=_never, workers=2, started=[early])
     assert {f.path.name: f.sha256 for f in written} == expected
     assert (folder / "SHA256SUMS").read_bytes() == (tmp_path / "streamed-2" / "SHA256SUMS").read_bytes()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_files_the_caller_writes_while_the_dumps_are_written_are_listed_beside_them(tmp_path: Path,
+                                                                                   workers: int) -> None:
+    """The publisher writes the network files while the dump writers run; ``SHA256SUMS`` lists them all, and
+    a failure of the caller's own step is the call's, with the writers stopped."""
+    import hashlib
+
+    dataset = _spilled(tmp_path, fixture_graphs())
+    nquads = tmp_path / "dataset.nq"
+    nquads.write_bytes(b"".join(dataset.iter_nquads()))
+    union = tmp_path / "union.nt"
+    union.write_bytes(b"".join(union_of(dataset.iter_nquads())))
+    folder = tmp_path / f"dumps-{workers}"
+    calls = []
+
+    def meanwhile() -> list[tuple[str, str]]:
+        calls.append(workers)
+        (folder / "extra.csv").write_bytes(b"a,b\n")
+        return [("extra.csv", hashlib.sha256(b"a,b\n").hexdigest())]
+
+    written = write_dumps_streamed(folder, base_uri=BASE, union_file=union, nquads_file=nquads,
+                                   grouped=dataset.iter_grouped, workers=workers, also_listed=meanwhile)
+    assert calls == [workers]
+    listed = dict(reversed(line.split("  ")) for line in (folder / "SHA256SUMS").read_text().splitlines())
+    assert set(listed) == {"extra.csv", *(f.path.name for f in written)}
+    assert listed["extra.csv"] == hashlib.sha256(b"a,b\n").hexdigest()
+
+    def failing() -> list[tuple[str, str]]:
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError, match="No space left"):
+        write_dumps_streamed(tmp_path / f"failed-{workers}", base_uri=BASE, union_file=union, nquads_file=nquads,
+                             grouped=dataset.iter_grouped, workers=workers, also_listed=failing)
+    assert not multiprocessing.active_children()
 
 
 def _never() -> Iterator[bytes]:

@@ -28,10 +28,9 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 from kg import settings
-from kg.dumps import DumpError
 from kg.mapping import CorpusMapping
 from kg.memory import release_free_memory, without_collector
-from kg.spill import GraphSpill, SpillProcess
+from kg.spill import GraphSpill
 from kg.validate import GraphCorpus
 
 
@@ -192,26 +191,29 @@ def run_build(sources: Path, out_dir: Path, base_uri: str, *, quiet: bool = Fals
         try:
             with _counter_bar(quiet, "file", "map+validate", files, spilling.done):
                 outcome = validate_graphs(spilling, workers=workers)
-            if not outcome.conforms:
-                raise BuildError(f"the graph does not conform to the shapes:\n{outcome.report_text()}\n"
-                                 f"{NOT_PUBLISHED}")
-            spilling.shared_spilled()
-        except BaseException:
-            spilling.abandon()
-            raise
         finally:
             gc.unfreeze()
+        if not outcome.conforms:
+            raise BuildError(f"the graph does not conform to the shapes:\n{outcome.report_text()}\n{NOT_PUBLISHED}")
         problems = spilling.problems()
         del spilling, outcome  # the records: the publisher's sorting processes fork from here
         gc.collect()
         _tell_curator(problems, say, where)
         say(f"publishing into {out_dir}")
         try:
-            return publish_release((), out_dir, base_uri=base_uri, sources=source_info,
+            return publish_release(shared, out_dir, base_uri=base_uri, sources=source_info,
                                    extra={"curator_report": problems}, spilled=spill_dir, workers=workers,
                                    progress=say, finish=precompute_documents(documents, workers, say))
         except PublishError as exc:
             raise BuildError(f"publishing failed: {exc}\n{NOT_PUBLISHED}") from exc
+        except OSError as exc:  # a full disk, a folder without write permission: the editor's to fix, in words
+            raise BuildError(f"publishing failed: {_system_problem(exc)}\n{NOT_PUBLISHED}") from exc
+
+
+def _system_problem(exc: OSError) -> str:
+    """What the operating system refused, and where: "No space left on device (/…/void.ttl)"."""
+    where = f" ({exc.filename})" if exc.filename else ""
+    return f"{exc.strerror or exc}{where}"
 
 
 def precompute_documents(kinds: tuple[str, ...], workers: int,
@@ -262,28 +264,6 @@ class SpillingCorpus(GraphCorpus):
         self.spill_dir = spill_dir
         self.done = multiprocessing.get_context("fork").Value("i", 0)  # shared with forked workers: the bar
         self._spills: dict[int, GraphSpill] = {}
-        self._shared_spill: SpillProcess | None = None
-
-    def after_batches(self) -> None:
-        """Spill the shared graphs (the archives graph above all) in a process of their own while this one runs
-        validation's serial passes. They were spilled after validation, on the serial path: at 100,000 letters
-        the archives graph (2.2 million triples) alone took 8.8 s of one core while the other stood idle."""
-        self._shared_spill = SpillProcess(self.spill_dir, "shared", self.shared)
-
-    def shared_spilled(self) -> None:
-        """Wait for the shared graphs' spill (begun by :meth:`after_batches`, or now if validation never got
-        there); a failure is the build's, in the child's words."""
-        if self._shared_spill is None:
-            self.after_batches()
-        try:
-            self._shared_spill.result()  # type: ignore[union-attr]
-        except DumpError as exc:
-            raise BuildError(f"publishing failed: {exc}\n{NOT_PUBLISHED}") from exc
-
-    def abandon(self) -> None:
-        """Stop the shared graphs' spill if it runs (the build failed)."""
-        if self._shared_spill is not None:
-            self._shared_spill.abandon()
 
     def source(self, index: int) -> tuple[URIRef, Graph]:
         name, graph = self.corpus.source_graph(index)

@@ -51,7 +51,7 @@ from kg.mapping.triples import triples_of
 #: Lines per sorted run: about 300 MB in each sorting process (22 runs at 100,000 letters).
 RUN_LINES = 1_000_000
 
-__all__ = ["Block", "Collector", "GraphSpill", "SpillProcess", "SpilledDataset", "batched", "graph_suffix",
+__all__ = ["Block", "Collector", "GraphSpill", "SpilledDataset", "batched", "graph_suffix",
            "spill_graphs", "union_chunks", "union_of"]
 _BLANK_CANONICAL_TAG = "blank-canonical"
 
@@ -154,49 +154,6 @@ def spill_graphs(folder: Path, tag: str, named_graphs: Iterable[tuple[URIRef, Gr
         spill.add(name, graph)
         names.append(str(name))
     return names
-
-
-class SpillProcess:
-    """:func:`spill_graphs` in a forked process, while this one goes on (``kg build`` validates meanwhile).
-
-    Why: the shared graphs are spilled by one process on the build's serial path, and at 100,000 letters the
-    archives graph (2.2 million triples) took 8.8 s of it while the second core stood idle. Forked, the child
-    reads the graphs the parent holds without a copy. :meth:`result` waits and raises :class:`DumpError` with the
-    child's message when it failed; :meth:`abandon` stops it.
-    """
-
-    def __init__(self, folder: Path, tag: str, named_graphs: Iterable[tuple[URIRef, Graph]]) -> None:
-        context = multiprocessing.get_context("fork")
-        self._receive, send = context.Pipe(duplex=False)
-
-        def spill() -> None:
-            self._receive.close()
-            try:
-                spill_graphs(folder, tag, named_graphs)
-            except BaseException as exc:
-                send.send(f"{type(exc).__name__}: {exc}" if not isinstance(exc, DumpError) else str(exc))
-                raise
-            send.send(None)
-
-        self.process = context.Process(target=spill, name=f"kg-spill-{tag}")
-        self.process.start()
-        send.close()
-
-    def result(self) -> None:
-        try:
-            failure = self._receive.recv()
-        except EOFError:
-            failure = f"the process spilling the graphs ended without a word (exit code {self.process.exitcode})"
-        self.process.join()
-        self._receive.close()
-        if failure is not None:
-            raise DumpError(failure)
-
-    def abandon(self) -> None:
-        if self.process.is_alive():
-            self.process.terminate()
-        self.process.join()
-        self._receive.close()
 
 
 class SpilledDataset:

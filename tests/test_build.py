@@ -68,21 +68,21 @@ def test_a_parallel_build_publishes_the_same_bytes_as_a_build_in_one_process(tmp
     assert '"letters": 420' in manifest and f"{BASE}/graph/statistics" in manifest
 
 
-def test_shared_graphs_that_cannot_be_spilled_stop_the_build_and_nothing_is_published(
+def test_a_full_disk_while_publishing_is_said_in_words_and_nothing_is_published(
         corpus: Path, tmp_path: Path, monkeypatch) -> None:
-    """The shared graphs are spilled by a process of their own beside validation; its failure (here a full disk)
-    is the build's, named, and the release served before stays the one served."""
-    import kg.spill
+    """The operating system's refusal (here: no space left while the dataset description is written) is the
+    build's error, with the file it was writing, and the release served before stays the one served."""
+    import kg.publish
     from kg.build import run_build
     from kg.publish import current_release
 
     before = run_build(corpus, tmp_path / "build", BASE, quiet=True, workers=1)
 
-    def full_disk(*_args, **_kwargs):
-        raise OSError(28, "No space left on device")
+    def full_disk(path, _data):
+        raise OSError(28, "No space left on device", str(path))
 
-    monkeypatch.setattr(kg.spill, "spill_graphs", full_disk)
-    with pytest.raises(BuildError, match="(?s)publishing failed: OSError: .*No space left on device.*"
+    monkeypatch.setattr(kg.publish, "write_file", full_disk)
+    with pytest.raises(BuildError, match=r"(?s)publishing failed: No space left on device \(.*void\.ttl\).*"
                                          "Nothing was published"):
         run_build(corpus, tmp_path / "build", BASE, quiet=True, workers=1)
     assert current_release(tmp_path / "build") == before

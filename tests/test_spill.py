@@ -22,7 +22,7 @@ from kg.dumps import (
     write_dumps,
     write_dumps_streamed,
 )
-from kg.spill import GraphSpill, SpilledDataset, SpillProcess, graph_suffix, spill_graphs, union_of
+from kg.spill import GraphSpill, SpilledDataset, graph_suffix, spill_graphs, union_of
 from tests.test_dumps import BASE, fixture_graphs
 
 
@@ -240,37 +240,6 @@ def test_spill_graphs_refuses_a_graph_without_an_iri(tmp_path: Path) -> None:
 
     with pytest.raises(DumpError, match="not an IRI"):
         spill_graphs(tmp_path, "w", [(BNode(), Graph())])
-
-
-def test_graphs_spilled_by_a_process_of_their_own_are_the_same_files(tmp_path: Path) -> None:
-    """``kg build`` spills the shared graphs in a forked process beside validation: the same bytes as here."""
-    graphs = fixture_graphs()  # once: rdflib's blank node labels differ from one call to the next
-    SpillProcess(tmp_path / "forked", "shared", graphs).result()
-    spill_graphs(tmp_path / "here", "shared", graphs)
-    names = sorted(p.name for p in (tmp_path / "here").iterdir())
-    assert names == sorted(p.name for p in (tmp_path / "forked").iterdir())
-    assert {"shared.blocks", "shared.index", "shared.blank.nq"} <= set(names)
-    for name in names:
-        assert (tmp_path / "forked" / name).read_bytes() == (tmp_path / "here" / name).read_bytes(), name
-
-
-def test_a_spilling_process_that_fails_says_why_and_one_abandoned_stops(tmp_path: Path) -> None:
-    from kg.dumps import DumpError
-
-    failing = SpillProcess(tmp_path, "shared", [(BNode(), Graph())])
-    with pytest.raises(DumpError, match="not an IRI"):
-        failing.result()
-    assert failing.process.exitcode != 0
-
-    def endless() -> Iterator[tuple[URIRef, Graph]]:
-        while True:
-            threading.Event().wait(1)
-            yield from ()
-
-    waiting = SpillProcess(tmp_path, "waiting", endless())
-    assert waiting.process.is_alive()
-    waiting.abandon()
-    assert not waiting.process.is_alive() and waiting.process.exitcode is not None
 
 
 _QUADS = st.lists(st.tuples(st.sampled_from(["<a>", "<b>", "<c>"]), st.sampled_from(["<p>", "<q>"]),

@@ -74,10 +74,6 @@ class GraphCorpus:
     def source(self, index: int) -> NamedGraph:
         return self._sources[index]
 
-    def after_batches(self) -> None:
-        """Called once every batch is validated, before the serial passes (entangled letters, common nodes):
-        a subclass may start work of its own there, on the core those passes leave idle."""
-
 
 def as_corpus(named_graphs: GraphCorpus | Iterable[NamedGraph]) -> GraphCorpus:
     if isinstance(named_graphs, GraphCorpus):
@@ -338,7 +334,6 @@ def validate_corpus(corpus: GraphCorpus, runner: Runner, *, workers: int | None 
             with multiprocessing.get_context("fork").Pool(workers, maxtasksperchild=BATCHES_PER_WORKER) as pool:
                 results, common, roots, links, triples = _merge(pool.imap_unordered(_run_batch, bounds))
         clock.lap("batches")
-        corpus.after_batches()
         duplicated = sorted(root for root, graphs in roots.items() if len(graphs) > 1)
         components = _entangled(roots, links)
         entangled = {root for component in components for root in component}

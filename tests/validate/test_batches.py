@@ -171,39 +171,3 @@ def test_the_shared_graphs_are_checked_with_what_source_graphs_add_to_them(small
     assert sender in {r.focus for r in broken.results if r.is_violation}
     assert sender not in {r.focus for r in clean.results if r.is_violation}
     assert {_key(r, runner.shapes) for r in broken.results} == {_key(r, runner.shapes) for r in whole}
-
-
-@pytest.mark.parametrize("workers", [1, 2])
-def test_a_corpus_is_told_once_when_every_batch_is_validated_before_the_serial_passes(small_corpus, workers,
-                                                                                     monkeypatch):
-    """``kg build`` spills the shared graphs from that moment on, beside the serial passes: so the hook comes
-    once, after every batch's source graphs were made and before the joint passes and the common nodes' pass."""
-    import kg.validate.batches as batches
-    from kg.validate.batches import GraphCorpus
-
-    events: list[str] = []
-
-    class Listening(GraphCorpus):
-        def source(self, index):
-            events.append("source")
-            return super().source(index)
-
-        def after_batches(self) -> None:
-            events.append("after batches")
-
-    common_pass = batches._common_pass
-
-    def noted(*args):
-        events.append("common pass")
-        return common_pass(*args)
-
-    monkeypatch.setattr(batches, "_common_pass", noted)
-    shared = [(n, g) for n, g in small_corpus if "/graph/source/" not in str(n)]
-    sources = [(n, g) for n, g in small_corpus if "/graph/source/" in str(n)]
-    outcome = validate_graphs(Listening(shared, sources), workers=workers, batch_size=10)
-    assert outcome.conforms
-    hook = events.index("after batches")
-    assert events.count("after batches") == 1 and events[-1] == "common pass"
-    assert set(events[hook + 1:-1]) <= {"source"}  # the joint passes' graphs, made again in this process
-    # in one process the batches' graphs are made here, every one of them before the hook; in two, elsewhere
-    assert events[:hook] == (["source"] * len(sources) if workers == 1 else [])

@@ -52,7 +52,7 @@ from kg.dumps import (
     write_file,
 )
 from kg.files import sha256_file
-from kg.network import write_network
+from kg.network import NetworkFile, write_network
 from kg.spill import SpilledDataset, batched, graph_suffix, spill_graphs, union_chunks
 from kg.statistics import StatisticsCollector
 from kg.textindex import TextIndexWriter
@@ -250,7 +250,7 @@ def _write_release(folder: Path, named_graphs: Iterable[tuple[URIRef, Graph]], *
         say(f"writing {DATASET} ({stats.triples} triples) and, at the same time, the dumps "
             f"({', '.join(f.filename for f in DUMP_FORMATS.values())})")
         copying = _start_dataset_copy(folder, nquads, base_uri)
-        network: list = []
+        network: list[NetworkFile] = []
 
         def meanwhile() -> list[tuple[str, str]]:
             """This process's own steps, done while the dump writers run (it only waits for them): the sorted

@@ -82,11 +82,22 @@ def test_a_full_disk_while_publishing_is_said_in_words_and_nothing_is_published(
         raise OSError(28, "No space left on device", str(path))
 
     monkeypatch.setattr(kg.publish, "write_file", full_disk)
-    with pytest.raises(BuildError, match=r"(?s)publishing failed: No space left on device \(.*void\.ttl\).*"
+    with pytest.raises(BuildError, match=r"(?s)the build failed: No space left on device \(.*void\.ttl\).*"
                                          "Nothing was published"):
         run_build(corpus, tmp_path / "build", BASE, quiet=True, workers=1)
     assert current_release(tmp_path / "build") == before
     assert not list((tmp_path / "build" / "releases").glob(".tmp-*"))
+
+
+def test_an_out_folder_that_cannot_be_made_is_named_without_a_traceback(corpus: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    result = CliRunner().invoke(main, ["build", "--quiet", "--sources", str(corpus), "--out", "/proc/kg-build"])
+    assert result.exit_code != 0
+    assert "the build failed: No such file or directory (/proc/kg-build)" in result.output
+    assert "Nothing was published" in result.output and "Traceback" not in result.output
 
 
 def test_the_build_says_which_step_begins(corpus: Path, tmp_path: Path, capsys) -> None:

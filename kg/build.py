@@ -180,34 +180,41 @@ def run_build(sources: Path, out_dir: Path, base_uri: str, *, quiet: bool = Fals
     release_free_memory()  # the records as objects are gone (the plan keeps them pickled): before any fork
     shared = corpus.shared_graphs()
     shared.extend(_wikidata_graphs(default_mappings_for(sources), corpus.authorities, base_uri))
+    with _system_errors_said(), scratch_folder(out_dir) as spill_dir:
+        spilling = SpillingCorpus(shared, corpus, spill_dir)
+        files = len(corpus)
+        del corpus  # the records live on in ``spilling`` only, so that they can be let go before publishing
+        say(f"mapping and validating {files} source file(s) against the shapes in {workers} process(es)")
+        # Frozen objects are never written by the collector, so forked workers share the records' pages
+        # instead of each copying them as a garbage collection touches them (copy-on-write).
+        gc.freeze()
+        try:
+            with _counter_bar(quiet, "file", "map+validate", files, spilling.done):
+                outcome = validate_graphs(spilling, workers=workers)
+        finally:
+            gc.unfreeze()
+        if not outcome.conforms:
+            raise BuildError(f"the graph does not conform to the shapes:\n{outcome.report_text()}\n{NOT_PUBLISHED}")
+        problems = spilling.problems()
+        del spilling, outcome  # the records: the publisher's sorting processes fork from here
+        gc.collect()
+        _tell_curator(problems, say, where)
+        say(f"publishing into {out_dir}")
+        try:
+            return publish_release(shared, out_dir, base_uri=base_uri, sources=source_info,
+                                   extra={"curator_report": problems}, spilled=spill_dir, workers=workers,
+                                   progress=say, finish=precompute_documents(documents, workers, say))
+        except PublishError as exc:
+            raise BuildError(f"publishing failed: {exc}\n{NOT_PUBLISHED}") from exc
+
+
+@contextlib.contextmanager
+def _system_errors_said() -> Iterator[None]:
+    """An ``OSError`` (a full disk, an ``--out`` folder one may not write in) becomes a :class:`BuildError`
+    saying what the system refused and where: the editor's to fix, in words, not a traceback."""
     try:
-        with scratch_folder(out_dir) as spill_dir:
-            spilling = SpillingCorpus(shared, corpus, spill_dir)
-            files = len(corpus)
-            del corpus  # the records live on in ``spilling`` only, so that they can be let go before publishing
-            say(f"mapping and validating {files} source file(s) against the shapes in {workers} process(es)")
-            # Frozen objects are never written by the collector, so forked workers share the records' pages
-            # instead of each copying them as a garbage collection touches them (copy-on-write).
-            gc.freeze()
-            try:
-                with _counter_bar(quiet, "file", "map+validate", files, spilling.done):
-                    outcome = validate_graphs(spilling, workers=workers)
-            finally:
-                gc.unfreeze()
-            if not outcome.conforms:
-                raise BuildError(f"the graph does not conform to the shapes:\n{outcome.report_text()}\n{NOT_PUBLISHED}")
-            problems = spilling.problems()
-            del spilling, outcome  # the records: the publisher's sorting processes fork from here
-            gc.collect()
-            _tell_curator(problems, say, where)
-            say(f"publishing into {out_dir}")
-            try:
-                return publish_release(shared, out_dir, base_uri=base_uri, sources=source_info,
-                                       extra={"curator_report": problems}, spilled=spill_dir, workers=workers,
-                                       progress=say, finish=precompute_documents(documents, workers, say))
-            except PublishError as exc:
-                raise BuildError(f"publishing failed: {exc}\n{NOT_PUBLISHED}") from exc
-    except OSError as exc:  # a full disk, an --out folder one may not write in: the editor's to fix, in words
+        yield
+    except OSError as exc:
         raise BuildError(f"the build failed: {_system_problem(exc)}\n{NOT_PUBLISHED}") from exc
 
 

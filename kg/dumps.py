@@ -449,18 +449,16 @@ def write_dumps_streamed(folder: Path, *, base_uri: str, union_file: LineSource,
     # Longest first, so the processes finish together.
     order = sorted(range(len(_STREAMED_TASKS)), key=lambda i: _TASK_WEIGHT.get(_STREAMED_TASKS[i][0].key, 1),
                    reverse=True)
-    listed = also_listed if not callable(also_listed) else None
+    others = also_listed if callable(also_listed) else lambda: also_listed
     try:
         if workers > 1 and len(order) > 1:
             with multiprocessing.get_context("fork").Pool(min(workers, len(order))) as pool:
                 writing = pool.map_async(_write_streamed, order, chunksize=1)
-                if listed is None:  # the writers are forked: the caller's own files are written meanwhile
-                    listed = list(also_listed())  # type: ignore[operator]
+                listed = list(others())  # the writers are forked: the caller's own files are written meanwhile
                 done = dict(zip(order, writing.get(), strict=True))
         else:
             done = {i: _write_streamed(i) for i in order}
-        if listed is None:
-            listed = list(also_listed())  # type: ignore[operator]
+            listed = list(others())
         results = {task[0].key: done[i] for i, task in enumerate(_STREAMED_TASKS)}
         results.update({key: process.result() for key, process in early.items()})
     finally:

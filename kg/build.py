@@ -175,6 +175,7 @@ def run_build(sources: Path, out_dir: Path, base_uri: str, *, quiet: bool = Fals
 
     workers = max(1, workers or os.cpu_count() or 1)
     say = (lambda _msg: None) if quiet else _teller(time.monotonic())
+    _warn_if_the_disk_is_short(out_dir)
     corpus, source_info, where = read_corpus(sources, base_uri, authorities_dir=authorities_dir, progress=say,
                                              quiet=quiet, workers=workers)
     release_free_memory()  # the records as objects are gone (the plan keeps them pickled): before any fork
@@ -206,6 +207,26 @@ def run_build(sources: Path, out_dir: Path, base_uri: str, *, quiet: bool = Fals
                                    progress=say, finish=precompute_documents(documents, workers, say))
         except PublishError as exc:
             raise BuildError(f"publishing failed: {exc}\n{NOT_PUBLISHED}") from exc
+
+
+def _warn_if_the_disk_is_short(out_dir: Path) -> None:
+    """Say on standard error, even with ``--quiet`` (it is not progress), when the disk of ``out_dir`` has less room
+    than a build like the last one needs. Only a warning: the corpus may have shrunk, and a build that does run out
+    of room stops in words and publishes nothing."""
+    from kg.publish import disk_room
+
+    room = disk_room(out_dir)
+    if room is None or room[0] <= room[1]:
+        return
+    needed, free = room
+    print(f"kg build: warning: the disk of {out_dir} has {_gigabytes(free)} free, and a build like the last one "
+          f"needs about {_gigabytes(needed)} while it runs (the new release and its intermediate files; the "
+          f"release served now stays for a rollback). If the disk fills up, the build stops and publishes nothing: "
+          f"make room, or build elsewhere with --out.", file=sys.stderr, flush=True)
+
+
+def _gigabytes(size: int) -> str:
+    return f"{size / 1e9:.1f} GB"
 
 
 @contextlib.contextmanager

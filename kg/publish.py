@@ -178,6 +178,29 @@ def rollback(out_dir: Path) -> Path:
     return target
 
 
+#: A build's peak use of disk as a multiple of the release it publishes: the new release, the graphs its workers
+#: spilled, the sorted runs and the merged content the dumps are written from, all at once. Measured: 2.9 GB at the
+#: peak for the 1.3 GB release of 10,000 letters (``benchmarks/README.md``, session 10). The previous release is
+#: already on the disk, and stays there for a rollback.
+PEAK_DISK_PER_RELEASE = 2.2
+
+
+def disk_room(out_dir: Path) -> tuple[int, int] | None:
+    """(bytes a build like the last one needs at its peak, bytes free) on the disk of ``out_dir``; None before the
+    first build, when there is nothing to go by.
+
+    At 100,000 letters a build needs about 30 GB and runs for minutes before it writes the release: an archivist
+    whose disk is too small should hear it when the build begins, not when it stops with "No space left on
+    device". The last release is the measure because the next build is almost always the same corpus give or take
+    a few letters (and, with ``--documents``, the same documents)."""
+    try:
+        last = current_release(out_dir)
+    except PublishError:
+        return None
+    size = sum(path.stat().st_size for path in last.rglob("*") if path.is_file() and not path.is_symlink())
+    return int(size * PEAK_DISK_PER_RELEASE), shutil.disk_usage(out_dir).free
+
+
 # -------------------------------------------------------------------------------------------- writing
 def _write_release(folder: Path, named_graphs: Iterable[tuple[URIRef, Graph]], *, base_uri: str,
                    sources: list[dict], extra: dict | None, include_shapes: bool, persist_store: bool,

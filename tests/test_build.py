@@ -100,6 +100,29 @@ def test_an_out_folder_that_cannot_be_made_is_named_without_a_traceback(corpus: 
     assert "Nothing was published" in result.output and "Traceback" not in result.output
 
 
+def test_a_disk_too_small_for_a_build_like_the_last_is_said_when_the_build_begins(corpus: Path, tmp_path: Path,
+                                                                                  capsys, monkeypatch) -> None:
+    """Even with --quiet (a warning is not progress); not before the first build, nor when there is room; and the
+    build goes on (the corpus may have shrunk)."""
+    import kg.publish
+    from kg.build import run_build
+    from kg.publish import current_release
+
+    run_build(corpus, tmp_path / "build", BASE, quiet=True, workers=1)
+    assert "warning" not in capsys.readouterr().err  # the first build has nothing to go by
+    run_build(corpus, tmp_path / "build", BASE, quiet=True, workers=1)
+    assert "warning" not in capsys.readouterr().err  # this disk has room for the bundled letters
+    real = shutil.disk_usage
+    monkeypatch.setattr(kg.publish.shutil, "disk_usage",
+                        lambda path: real(path)._replace(free=1_000_000))
+    release = run_build(corpus, tmp_path / "build", BASE, quiet=True, workers=1)
+    said = capsys.readouterr().err
+    assert said.startswith(f"kg build: warning: the disk of {tmp_path / 'build'} has 0.0 GB free, and a build like "
+                           f"the last one needs about ")
+    assert "the build stops and publishes nothing" in said
+    assert current_release(tmp_path / "build") == release
+
+
 def test_the_build_says_which_step_begins(corpus: Path, tmp_path: Path, capsys) -> None:
     from kg.build import run_build
 

@@ -21,7 +21,14 @@ from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
-from kg.publish import PublishError, current_release, publish_release, rollback
+from kg.publish import (
+    PEAK_DISK_PER_RELEASE,
+    PublishError,
+    current_release,
+    disk_room,
+    publish_release,
+    rollback,
+)
 from kg.rdffiles import read_named_graphs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,6 +67,18 @@ def other_graphs(marker: str) -> list[tuple[URIRef, Graph]]:
 @pytest.fixture(scope="module")
 def build(tmp_path_factory) -> Path:
     return publish(tmp_path_factory.mktemp("build"))
+
+
+def test_the_room_a_build_needs_is_measured_by_the_last_release(build, tmp_path, monkeypatch):
+    """Before the first build there is nothing to go by; after it, the release's every file (the dumps included)
+    times the peak factor, beside what the disk of the build folder has free."""
+    assert disk_room(tmp_path / "never-built") is None
+    out = build.parent.parent
+    size = sum(len(data) for data in tree(build).values())
+    real = shutil.disk_usage
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: real(path)._replace(free=10))
+    assert disk_room(out) == (int(size * PEAK_DISK_PER_RELEASE), 10)
+    assert size > 100_000  # the dumps count, not only dataset.nq
 
 
 def test_current_points_at_a_complete_release(build):

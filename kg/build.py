@@ -216,9 +216,11 @@ def _warn_if_the_disk_is_short(out_dir: Path) -> None:
     from kg.publish import disk_room
 
     room = disk_room(out_dir)
-    if room is None or room[0] <= room[1]:
+    if room is None:
         return
     needed, free = room
+    if needed <= free:
+        return
     print(f"kg build: warning: the disk of {out_dir} has {_gigabytes(free)} free, and a build like the last one "
           f"needs about {_gigabytes(needed)} while it runs (the new release and its intermediate files; the "
           f"release served now stays for a rollback). If the disk fills up, the build stops and publishes nothing: "
